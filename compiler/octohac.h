@@ -1,0 +1,557 @@
+/* octohac.h: the one internal header, a section per compiler/ file, in pipeline order.
+ * It reads as the table of contents of the compiler: every stage's types and its entry
+ * points. Nothing here is public API; the CLI in main.c is the only interface users see. */
+#ifndef OCTOHAC_H
+#define OCTOHAC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#define OCTOHAC_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define OH_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define OH_PRINTF(fmt_index, first_arg)
+#endif
+
+/* ---------------------------------------------------------------- arena.c
+ * One arena per compilation: the sources, tokens, AST, model and every string
+ * live in it and die together. Library objects (cJSON, PCRE2, libyaml) are not
+ * arena-allocated; their owners free them. */
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void arena_free(Arena *arena);
+void *arena_alloc(Arena *arena, size_t size);            /* zeroed, aligned; never NULL */
+char *arena_strndup(Arena *arena, const char *s, size_t n);
+char *arena_strdup(Arena *arena, const char *s);
+char *arena_printf(Arena *arena, const char *fmt, ...) OH_PRINTF(2, 3);
+char *arena_vprintf(Arena *arena, const char *fmt, va_list ap) OH_PRINTF(2, 0);
+
+/* A growable array of pointers, arena-backed (old storage is simply abandoned). */
+typedef struct PtrVec {
+    void **items;
+    size_t count, cap;
+} PtrVec;
+void vec_push(Arena *arena, PtrVec *vec, void *item);
+
+/* Internal errors are not user errors: print file:line and exit 3. */
+#define BUG(...) oh_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void oh_bug(const char *file, int line, const char *fmt, ...) OH_PRINTF(3, 4);
+void *oh_xmalloc(size_t size);   /* malloc that BUG()s on exhaustion, for non-arena buffers */
+
+/* ---------------------------------------------------------------- embed (generated at build time)
+ * Every file of stdlib/ and schema/ is compiled into the binary. `path` is
+ * relative to the source tree, e.g. "stdlib/std/profiles.oha", "schema/octohac.json",
+ * "schema/aws/aws-ec2-vpc.json", "stdlib/bootstrap/node.ps1". `data` is NUL-terminated. */
+typedef struct EmbeddedFile {
+    const char *path;
+    const char *data;
+    size_t size;
+} EmbeddedFile;
+extern const EmbeddedFile embedded_files[];
+extern const size_t embedded_file_count;
+const EmbeddedFile *embed_find(const char *path);        /* NULL when absent */
+
+/* ---------------------------------------------------------------- source.c
+ * A source file: its bytes (BOM skipped), its display name and the table of
+ * line starts, built once. Offsets are byte offsets into `text`. */
+#define SRC_MAX_BYTES (8u * 1024u * 1024u)
+
+typedef struct Source {
+    const char *name;       /* as shown in diagnostics: the path given, "<stdin>", or "std/profiles" */
+    const char *path;       /* resolved file-system path, NULL for stdin and embedded files */
+    const char *text;       /* NUL-terminated; a leading BOM is not part of it */
+    uint32_t len;
+    uint32_t *line_starts;  /* byte offset of each line's first byte */
+    uint32_t line_count;
+} Source;
+
+/* A half-open byte range [start, end) in one source. src == NULL means "no location". */
+typedef struct Span {
+    const Source *src;
+    uint32_t start, end;
+} Span;
+
+typedef struct DiagCtx DiagCtx;
+
+/* Reads PATH ("-" is standard input). On an unreadable file it returns NULL and
+ * sets *err to a message (exit 2). Oversized input is OH0007, NUL or invalid
+ * UTF-8 OH0008: those are reported to diag and the Source is still returned with
+ * `len` cut to what was checked, so the caller stops before lexing when errors exist. */
+Source *src_load(Arena *arena, const char *path, DiagCtx *diag, const char **err);
+Source *src_from_memory(Arena *arena, const char *name, const char *path, const char *text,
+                        size_t len, DiagCtx *diag);
+/* 1-based line; 1-based column counted in characters (UTF-8 code points), not bytes. */
+void src_line_col(const Source *src, uint32_t offset, uint32_t *line, uint32_t *col);
+/* The bytes of line LINE (1-based) without its line end. */
+const char *src_line_text(const Source *src, uint32_t line, uint32_t *len);
+Span span_join(Span a, Span b);
+bool span_valid(Span span);
+
+/* ---------------------------------------------------------------- diag.c
+ * The one diagnostics API. Diagnostics are collected in order, never printed
+ * as they arise; a renderer prints them all at the end. Messages are lower case,
+ * no final full stop, the subject in backquotes. Nothing else writes to stderr. */
+typedef enum Severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } Severity;
+
+typedef struct DiagLabel {      /* a secondary span with its label, or a note (span may be empty) */
+    Span span;
+    const char *text;
+} DiagLabel;
+
+typedef struct Diagnostic {
+    Severity severity;
+    const char *code;           /* "OH2003" */
+    const char *message;
+    Span span;
+    const char *label;          /* text under the primary caret, may be NULL */
+    const char *cluster;        /* the cluster being checked, NULL for file-level problems */
+    DiagLabel *secondary;       /* labelled spans drawn with `-` */
+    size_t secondary_count;
+    DiagLabel *notes;           /* `= note:` lines; a note with a span also shows its location */
+    size_t note_count;
+    const char *help;           /* `= help:` line, may be NULL */
+} Diagnostic;
+
+struct DiagCtx {
+    Arena *arena;
+    Diagnostic **items;
+    size_t count, cap;
+    size_t errors, warnings;
+    const char *cluster;        /* stamped on each new diagnostic (for junit and per-cluster views) */
+    const char *const *allowed; /* warning codes silenced for the current cluster (`allow`) */
+    size_t allowed_count;
+};
+
+typedef enum DiagFormat {
+    DF_HUMAN, DF_SHORT, DF_JSON, DF_SARIF, DF_GITHUB, DF_JUNIT
+} DiagFormat;
+
+void diag_init(DiagCtx *diag, Arena *arena);
+/* Each returns the new diagnostic so that labels, notes and help can be added.
+ * A warning whose code is in `allowed` is dropped: the returned diagnostic is then
+ * a detached scratch object, so callers never need to test for it. */
+Diagnostic *diag_error(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
+Diagnostic *diag_warning(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
+Diagnostic *diag_report(DiagCtx *diag, Severity sev, Span span, const char *code, const char *fmt, ...) OH_PRINTF(5, 6);
+void diag_label(DiagCtx *diag, Diagnostic *d, const char *fmt, ...) OH_PRINTF(3, 4);
+void diag_secondary(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
+void diag_note(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
+void diag_help(DiagCtx *diag, Diagnostic *d, const char *fmt, ...) OH_PRINTF(3, 4);
+bool diag_has_errors(const DiagCtx *diag);
+/* Writes TEXT with control characters and invalid bytes escaped (\t stays a tab only in source lines). */
+void diag_write_escaped(FILE *out, const char *text, size_t len);
+
+typedef struct RenderOptions {
+    DiagFormat format;
+    bool color;
+    size_t file_count;          /* for the summary line and the json/sarif/junit headers */
+    const char *const *files;   /* every file checked, for junit suites with no failure */
+    const char *const *const *clusters_per_file; /* NULL-terminated cluster names per file, for junit */
+} RenderOptions;
+void diag_render(const DiagCtx *diag, const RenderOptions *opts, FILE *out);
+/* The code's row in rules.md: title and severity, NULL when unknown. */
+typedef struct RuleInfo {
+    const char *code;
+    Severity severity;          /* the usual severity; OH3001/OH3002 also warn or note */
+    const char *title;
+    const char *why;            /* for explain and SARIF fullDescription */
+    const char *wrong;          /* explain's example, before */
+    const char *right;          /* and after */
+} RuleInfo;
+const RuleInfo *rule_info(const char *code);
+extern const RuleInfo rule_infos[];
+extern const size_t rule_info_count;
+
+/* ---------------------------------------------------------------- lex.c
+ * Tokens are views into the source. Comments are kept as tokens (fmt needs
+ * them); the parser skips them. */
+#define TOKEN_KINDS(X)                       \
+    X(TK_EOF, "end of file")                 \
+    X(TK_NEWLINE, "newline")                 \
+    X(TK_COMMENT, "comment")                 \
+    X(TK_LBRACE, "`{`")                      \
+    X(TK_RBRACE, "`}`")                      \
+    X(TK_LBRACKET, "`[`")                    \
+    X(TK_RBRACKET, "`]`")                    \
+    X(TK_LPAREN, "`(`")                      \
+    X(TK_RPAREN, "`)`")                      \
+    X(TK_EQUALS, "`=`")                      \
+    X(TK_COMMA, "`,`")                       \
+    X(TK_SEMICOLON, "`;`")                   \
+    X(TK_STRING, "string")                   \
+    X(TK_NUMBER, "number")                   \
+    X(TK_ADDRESS, "address")                 \
+    X(TK_WORD, "word")
+
+typedef enum TokenKind {
+#define X(kind, name) kind,
+    TOKEN_KINDS(X)
+#undef X
+        TK__COUNT
+} TokenKind;
+extern const char *const token_kind_names[];
+
+typedef struct Token {
+    TokenKind kind;
+    Span span;
+} Token;
+
+typedef struct TokenList {
+    Token *items;
+    size_t count;               /* the last token is always TK_EOF */
+} TokenList;
+
+/* Lexes the whole source; lexical errors (OH0001-OH0003, OH0006) are reported
+ * and the lexer carries on, so the parser still sees every later token. */
+TokenList lex_source(Arena *arena, const Source *src, DiagCtx *diag);
+/* The decoded value of a TK_STRING (escapes resolved), or the text of any other token. */
+char *lex_token_text(Arena *arena, const Token *tok);
+void lex_dump(FILE *out, const TokenList *tokens);
+
+/* ---------------------------------------------------------------- parse.c
+ * The AST: tagged unions with spans. See docs/language.md for the grammar. */
+#define VALUE_KINDS(X)          \
+    X(VK_STRING, "string")      \
+    X(VK_NUMBER, "number")      \
+    X(VK_QUANTITY, "quantity")  \
+    X(VK_ADDRESS, "address")    \
+    X(VK_WORD, "word")          \
+    X(VK_BOOL, "boolean")       \
+    X(VK_LIST, "list")          \
+    X(VK_CALL, "call")
+
+typedef enum ValueKind {
+#define X(kind, name) kind,
+    VALUE_KINDS(X)
+#undef X
+} ValueKind;
+extern const char *const value_kind_names[];
+
+typedef struct Value Value;
+struct Value {
+    ValueKind kind;
+    Span span;
+    const char *text;           /* STRING: decoded; NUMBER/QUANTITY: the number as written;
+                                   ADDRESS, WORD: as written; CALL: the function name */
+    double number;              /* NUMBER, QUANTITY */
+    const char *unit;           /* QUANTITY: the unit word as written ("GiB") */
+    Span unit_span;
+    bool boolean;               /* BOOL */
+    Value **items;              /* LIST elements, CALL arguments */
+    size_t count;
+};
+
+typedef enum EntryKind { EK_ATTRIBUTE, EK_BLOCK } EntryKind;
+
+typedef struct Body Body;
+typedef struct Entry {
+    EntryKind kind;
+    const char *name;
+    Span name_span;
+    Span span;                  /* the whole entry */
+    Value *value;               /* EK_ATTRIBUTE */
+    Body *body;                 /* EK_BLOCK */
+} Entry;
+
+struct Body {
+    Span span;                  /* from `{` to `}` */
+    Entry **entries;
+    size_t count;
+};
+
+typedef struct Name {
+    const char *text;
+    Span span;
+} Name;
+
+typedef enum ItemKind { IK_IMPORT, IK_PROFILE, IK_CLUSTER } ItemKind;
+
+typedef struct Item {
+    ItemKind kind;
+    Span span;                  /* the whole item */
+    Span keyword_span;
+    Name name;                  /* IMPORT: the path string; PROFILE, CLUSTER: the name */
+    Name *bases;                /* `extends` / `uses` names */
+    size_t base_count;
+    Body *body;                 /* PROFILE, CLUSTER */
+} Item;
+
+typedef struct File {
+    const Source *src;
+    const TokenList *tokens;
+    Item **items;
+    size_t count;
+} File;
+
+#define PARSE_MAX_DEPTH 32
+
+/* Parses every item, recovering at the next entry after an error (OH0004,
+ * OH0005, OH0007). Never NULL. */
+File *parse_file(Arena *arena, const Source *src, const TokenList *tokens, DiagCtx *diag);
+void parse_dump(FILE *out, const File *file);
+
+/* ---------------------------------------------------------------- resolve.c
+ * Loads a file and its imports (stdlib, -I, OCTOHAC_PATH, relative), indexes
+ * profiles and clusters, and merges each cluster's `uses` chain into one body
+ * whose every entry keeps its provenance. */
+typedef struct SearchPath {
+    const char *const *dirs;    /* -I DIRs then OCTOHAC_PATH entries, in search order */
+    size_t count;
+} SearchPath;
+
+typedef struct MergedBody MergedBody;
+typedef struct MergedEntry {
+    const Entry *entry;         /* where the attribute or block was written */
+    MergedBody *block;          /* for EK_BLOCK: the merged contents */
+    const Name *via;            /* the `uses` name the value came in through; NULL when the
+                                   cluster's own body wrote it */
+} MergedEntry;
+
+struct MergedBody {
+    MergedEntry *entries;
+    size_t count;
+};
+
+typedef struct ClusterDecl {
+    const Item *item;           /* the `cluster` item */
+    const File *file;
+    MergedBody body;            /* profiles then the cluster's own body, merged */
+} ClusterDecl;
+
+typedef struct Program {
+    File **files;               /* the root file first, then imports in load order */
+    size_t file_count;
+    const Item **profiles;      /* every profile, in declaration order */
+    size_t profile_count;
+    ClusterDecl **clusters;     /* the clusters of the root file, in order */
+    size_t cluster_count;
+} Program;
+
+/* Loads PATH ("-" for stdin) and everything it imports. Returns NULL only when
+ * the root file cannot be read (*err is set, exit 2); other problems are diagnostics. */
+Program *res_load(Arena *arena, const char *path, const SearchPath *search, DiagCtx *diag, const char **err);
+/* Same, for an in-memory root (fuzzing, tests). */
+Program *res_load_memory(Arena *arena, const char *name, const char *text, size_t len,
+                         const SearchPath *search, DiagCtx *diag);
+const MergedEntry *res_find(const MergedBody *body, const char *name);
+
+/* ---------------------------------------------------------------- schema.c
+ * schema/octohac.json, embedded and parsed once: every block and attribute with
+ * type, unit, default, range, enum, PCRE2 pattern, doc, and whether param()/secret()
+ * is allowed. Patterns are compiled once per run. */
+typedef struct Schema Schema;
+typedef struct SchemaBlock SchemaBlock;
+typedef struct SchemaAttr SchemaAttr;
+
+const Schema *schema_get(void);                /* parsed on first use; BUG() on a bad schema */
+void schema_release(void);                     /* frees the cJSON and PCRE2 objects at exit */
+const cJSON *schema_json(void);                /* the raw document, for explain/docs/fmt */
+/* Matches SUBJECT against the pattern stored under NAME; BUG() on an unknown name. */
+bool schema_pattern_match(const char *pattern_name, const char *subject);
+
+/* ---------------------------------------------------------------- model.c
+ * The checked cluster: plain C structs with every default filled in. Later
+ * stages read only this. Every attribute keeps its Origin for diagnostics. */
+typedef struct Origin {
+    Span span;                  /* the value as written; the block or cluster name for a default */
+    Span via;                   /* the `uses` name it came in through, when a profile set it */
+    bool set;                   /* written by the user (a cluster or profile), not a default */
+} Origin;
+
+typedef enum ValueSource { VS_NONE, VS_LITERAL, VS_PARAM, VS_SECRET } ValueSource;
+
+typedef struct StrAttr {        /* a string that may also be param() or secret() */
+    ValueSource source;
+    const char *text;           /* LITERAL: the value; PARAM: the parameter name; SECRET: the id */
+    const char *param_default;  /* PARAM with a default, else NULL */
+    const char *secret_key;     /* SECRET with a json key, else NULL */
+    Origin origin;
+} StrAttr;
+
+typedef struct IntAttr { long long value; Origin origin; } IntAttr;
+typedef struct BoolAttr { bool value; Origin origin; } BoolAttr;
+typedef struct EnumAttr { int value; Origin origin; } EnumAttr;  /* value: index into the schema enum */
+
+typedef struct StrList {
+    const char **items;
+    Span *spans;                /* each item as written */
+    size_t count;
+    Origin origin;
+} StrList;
+
+typedef struct Cidr {
+    uint32_t address;           /* host order */
+    int prefix;
+    Origin origin;
+} Cidr;
+
+typedef struct Tag {
+    const char *key, *value;
+    Origin origin;
+} Tag;
+
+/* Enum members are in the order of the schema's enum lists. */
+typedef enum MasterKeyMode { MK_GENERATED, MK_PARAM } MasterKeyMode;
+typedef enum NatMode { NAT_PER_ZONE, NAT_SINGLE, NAT_NONE } NatMode;
+typedef enum DirectoryForm { DIR_NONE, DIR_EXISTING, DIR_CREATE, DIR_SELF_MANAGED } DirectoryForm;
+typedef enum DirEdition { ED_STANDARD, ED_ENTERPRISE } DirEdition;
+typedef enum NodeOs { OS_2016, OS_2019, OS_2022, OS_2025 } NodeOs;
+typedef enum DbEngine { ENG_SE, ENG_EE, ENG_EX, ENG_WEB } DbEngine;
+typedef enum DbVersion { SQL_2016, SQL_2017, SQL_2019, SQL_2022 } DbVersion;
+typedef enum StorageType { ST_GP3, ST_GP2, ST_IO1 } StorageType;
+typedef enum DeletionMode { DEL_SNAPSHOT, DEL_RETAIN, DEL_DELETE } DeletionMode;
+typedef enum FsxDeployment { FSX_MULTI_AZ, FSX_SINGLE_AZ, FSX_SINGLE_AZ_2 } FsxDeployment;
+typedef enum FsxMedia { MEDIA_SSD, MEDIA_HDD } FsxMedia;
+typedef enum LbType { LB_ALB, LB_NLB, LB_CLASSIC } LbType;
+typedef enum LbScheme { SCHEME_INTERNET_FACING, SCHEME_INTERNAL } LbScheme;
+typedef enum PollingMode { POLL_PER_NODE, POLL_SHARED_QUEUE } PollingMode;
+
+typedef struct Cluster {
+    const char *name;
+    Span name_span;
+    const ClusterDecl *decl;
+    const Source *src;
+
+    StrAttr description;
+    StrAttr region;             /* source VS_NONE when unset */
+    Tag *tags;
+    size_t tag_count;
+    StrList allow;
+
+    struct {
+        StrAttr version, download_url, instance, admin_username, admin_email, license;
+        EnumAttr master_key;    /* MasterKeyMode */
+        IntAttr task_cap, web_port;
+        Span block;             /* the block's name, or the cluster name when absent */
+    } octopus;
+
+    struct {
+        StrAttr vpc;            /* VS_NONE for a new VPC */
+        Cidr cidr;
+        IntAttr zone_count;     /* always set: the count, or the number of names */
+        StrList zone_names;     /* empty when zones is a count */
+        EnumAttr nat;           /* NatMode */
+        StrList private_subnets, public_subnets;
+        Span block;
+    } network;
+
+    struct {
+        DirectoryForm form;
+        StrAttr id, domain, username, password, ou, admins_group;
+        StrList dns_ips;
+        EnumAttr edition;       /* DirEdition */
+        Span block;
+    } directory;
+
+    struct {
+        IntAttr count;
+        StrAttr instance;
+        EnumAttr os;            /* NodeOs */
+        IntAttr disk_gib;
+        StrAttr ami, key_pair;
+        Span block;
+    } nodes;
+
+    struct {
+        EnumAttr engine;        /* DbEngine */
+        EnumAttr version;       /* DbVersion */
+        StrAttr instance;
+        IntAttr storage_gib, max_storage_gib;
+        EnumAttr storage_type;  /* StorageType */
+        IntAttr iops;           /* 0 when unset */
+        BoolAttr multi_az, deletion_protection, encrypted;
+        IntAttr backup_days;
+        EnumAttr deletion;      /* DeletionMode */
+        StrAttr catalog;
+        StrAttr existing;       /* VS_NONE unless a connection string is given: then no RDS */
+        Span block;
+    } database;
+
+    struct {
+        IntAttr capacity_gib, throughput_mbps, backup_days;
+        EnumAttr deployment;    /* FsxDeployment */
+        EnumAttr media;         /* FsxMedia */
+        EnumAttr deletion;      /* DeletionMode */
+        StrAttr folder;
+        StrAttr existing;       /* VS_NONE unless a UNC path is given: then no FSx */
+        Span block;
+    } storage;
+
+    struct {
+        EnumAttr type;          /* LbType */
+        EnumAttr scheme;        /* LbScheme */
+        StrAttr certificate, ssl_policy;
+        IntAttr idle_timeout_s; /* 0 for an NLB */
+        StrList allowed_cidrs;
+        Span block;
+    } load_balancer;
+
+    struct {
+        BoolAttr polling;
+        EnumAttr mode;          /* PollingMode */
+        IntAttr port, idle_timeout_s;
+        StrList allowed_cidrs;
+        Span block;
+    } tentacles;
+} Cluster;
+
+/* Checks one merged cluster against the schema (OH1xxx) and builds its model.
+ * Returns NULL when it reported errors that make the model meaningless. */
+Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag);
+/* The span a diagnostic about ORIGIN should point at, with the provenance note
+ * ("set by profile `x` through `uses` here") added to D when a profile set it. */
+void model_note_origin(DiagCtx *diag, Diagnostic *d, const Origin *origin);
+
+/* ---------------------------------------------------------------- rules.c
+ * Octopus HA, AWS and security rules (OH2xxx, OH4xxx) over the model: a table of
+ * rows {code, severity, check}. Every rule runs; none stops the others. */
+void rules_check(const Cluster *cluster, DiagCtx *diag);
+
+/* ---------------------------------------------------------------- lower.c
+ * Lowers the model to a CloudFormation template as a cJSON tree in the layout
+ * order of docs/cloudformation.md. The caller owns the tree (cJSON_Delete). */
+cJSON *low_template(const Cluster *cluster, DiagCtx *diag);
+
+/* ---------------------------------------------------------------- bootstrap.c
+ * The node bootstrap: stdlib/bootstrap/node.ps1 rendered into the
+ * AWS::CloudFormation::Init metadata of NodeBootstrap, and the per-node loader. */
+cJSON *boot_init_metadata(const Cluster *cluster);       /* the AWS::CloudFormation::Init object */
+char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index); /* raw, before Fn::Sub */
+
+/* ---------------------------------------------------------------- verify.c
+ * Verifies the template before anything is written: each resource's Properties
+ * against the embedded AWS provider schema (OH5001) and the template limits
+ * (OH3xxx), which point back at the .oha line responsible. */
+bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag);
+void verify_limits(const cJSON *tmpl, size_t yaml_bytes, const Cluster *cluster, DiagCtx *diag);
+
+/* ---------------------------------------------------------------- emit_yaml.c, emit_json.c
+ * Both return a malloc'd NUL-terminated buffer (the caller frees it), or NULL
+ * with a BUG() on an emitter failure. */
+char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len);
+char *emit_json(const cJSON *tmpl, size_t *len);
+
+/* ---------------------------------------------------------------- fmt.c */
+/* The canonical layout of FILE, or NULL when it has syntax errors (reported). */
+char *fmt_file(Arena *arena, const File *file, DiagCtx *diag);
+
+/* ---------------------------------------------------------------- graph.c */
+typedef enum GraphFormat { GF_DOT, GF_MERMAID } GraphFormat;
+char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format);
+
+/* ---------------------------------------------------------------- util.c
+ * Small helpers shared by several stages. */
+size_t edit_distance(const char *a, const char *b);
+/* The candidate within distance 2 of NAME, or NULL: the source of "did you mean". */
+const char *did_you_mean(const char *name, const char *const *candidates, size_t count);
+bool write_file_atomic(const char *path, const char *data, size_t len, const char **err);
+
+#endif

@@ -1,5 +1,162 @@
-/* emit_json.c: STUB, owned by the output helper. */
+/* emit_json.c: prints the template tree as JSON with a two-space indent, one member or
+ * element per line, keys in the tree's order, and a final newline. Strings are escaped
+ * by cJSON itself (each printed on its own through cJSON_PrintPreallocated); numbers
+ * go through emit_format_number, shared with the YAML emitter. It never reorders,
+ * drops or validates anything: verify.c has already checked the tree. */
 #include "octohac.h"
 
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
-char *emit_json(const cJSON *tmpl, size_t *len) { (void)tmpl; *len = 0; char *p = oh_xmalloc(1); *p = 0; return p; }
+typedef struct JsonOut {
+    char *data;
+    size_t len, cap;
+    char *scratch;              /* where cJSON prints one escaped string */
+    size_t scratch_cap;
+} JsonOut;
+
+static void out_reserve(JsonOut *out, size_t extra)
+{
+    if (out->len + extra + 1 <= out->cap)
+        return;
+    size_t cap = out->cap ? out->cap : 4096;
+    while (cap < out->len + extra + 1)
+        cap *= 2;
+    char *grown = realloc(out->data, cap);
+    if (!grown)
+        BUG("out of memory growing the JSON buffer to %zu bytes", cap);
+    out->data = grown;
+    out->cap = cap;
+}
+
+static void out_write(JsonOut *out, const char *s, size_t n)
+{
+    out_reserve(out, n);
+    memcpy(out->data + out->len, s, n);
+    out->len += n;
+    out->data[out->len] = '\0';
+}
+
+static void out_puts(JsonOut *out, const char *s)
+{
+    out_write(out, s, strlen(s));
+}
+
+static void out_indent(JsonOut *out, int depth)
+{
+    out_reserve(out, (size_t)depth * 2);
+    memset(out->data + out->len, ' ', (size_t)depth * 2);
+    out->len += (size_t)depth * 2;
+    out->data[out->len] = '\0';
+}
+
+/* "text" with cJSON's escaping: a temporary string node that references TEXT. */
+static void out_string(JsonOut *out, const char *text)
+{
+    size_t need = strlen(text) * 6 + 8;   /* worst case: every byte as \u00XX, quotes, NUL */
+    if (need > out->scratch_cap) {
+        free(out->scratch);
+        out->scratch = oh_xmalloc(need);
+        out->scratch_cap = need;
+    }
+    cJSON *node = cJSON_CreateStringReference(text);
+    if (!node || !cJSON_PrintPreallocated(node, out->scratch, (int)out->scratch_cap, false))
+        BUG("cJSON could not print a string of %zu bytes", strlen(text));
+    cJSON_Delete(node);
+    out_puts(out, out->scratch);
+}
+
+void emit_format_number(double value, char buf[40])
+{
+    if (!isfinite(value))
+        BUG("a template number is not finite");
+    if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+        snprintf(buf, 40, "%lld", (long long)value);   /* also turns -0 into 0 */
+        return;
+    }
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(buf, 40, "%.*g", precision, value);
+        if (strtod(buf, NULL) == value)
+            break;
+    }
+    /* printf and strtod agree on the locale's decimal point; JSON and YAML want '.'. */
+    const char *point = localeconv()->decimal_point;
+    if (point && point[0] && strcmp(point, ".") != 0) {
+        char *at = strstr(buf, point);
+        if (at) {
+            size_t plen = strlen(point);
+            *at = '.';
+            memmove(at + 1, at + plen, strlen(at + plen) + 1);
+        }
+    }
+}
+
+static void print_value(JsonOut *out, const cJSON *node, int depth);
+
+static void print_container(JsonOut *out, const cJSON *node, int depth, bool object)
+{
+    const cJSON *child = node->child;
+    if (!child) {
+        out_puts(out, object ? "{}" : "[]");
+        return;
+    }
+    out_puts(out, object ? "{\n" : "[\n");
+    for (; child; child = child->next) {
+        out_indent(out, depth + 1);
+        if (object) {
+            if (!child->string)
+                BUG("a JSON object member has no key");
+            out_string(out, child->string);
+            out_puts(out, ": ");
+        }
+        print_value(out, child, depth + 1);
+        out_puts(out, child->next ? ",\n" : "\n");
+    }
+    out_indent(out, depth);
+    out_puts(out, object ? "}" : "]");
+}
+
+static void print_value(JsonOut *out, const cJSON *node, int depth)
+{
+    char num[40];
+    switch (node->type & 0xFF) {
+    case cJSON_False:
+        out_puts(out, "false");
+        break;
+    case cJSON_True:
+        out_puts(out, "true");
+        break;
+    case cJSON_NULL:
+        out_puts(out, "null");
+        break;
+    case cJSON_Number:
+        emit_format_number(node->valuedouble, num);
+        out_puts(out, num);
+        break;
+    case cJSON_String:
+        out_string(out, node->valuestring ? node->valuestring : "");
+        break;
+    case cJSON_Array:
+        print_container(out, node, depth, false);
+        break;
+    case cJSON_Object:
+        print_container(out, node, depth, true);
+        break;
+    default:
+        BUG("a template node has the unexpected cJSON type %d", node->type);
+    }
+}
+
+char *emit_json(const cJSON *tmpl, size_t *len)
+{
+    JsonOut out = {0};
+    out_reserve(&out, 0);
+    out.data[0] = '\0';
+    print_value(&out, tmpl, 0);
+    out_puts(&out, "\n");
+    free(out.scratch);
+    *len = out.len;
+    return out.data;
+}

@@ -157,6 +157,16 @@ typedef struct RenderOptions {
     const char *const *const *clusters_per_file; /* NULL-terminated cluster names per file, for junit */
 } RenderOptions;
 void diag_render(const DiagCtx *diag, const RenderOptions *opts, FILE *out);
+/* The json, sarif, github and junit formats (diag_formats.c); diag_render calls it. */
+void diag_render_machine(const DiagCtx *diag, const RenderOptions *opts, FILE *out);
+/* The same formats built one file at a time (diag_formats.c), so that `check` can free
+ * each file's arena as it goes: _add copies what it needs (github prints at once), and
+ * _finish prints the document to the OUT given to _begin and frees the report. */
+typedef struct MachineReport MachineReport;
+MachineReport *diag_machine_begin(DiagFormat format, FILE *out);
+void diag_machine_add(MachineReport *report, const DiagCtx *diag, const char *file,
+                      const char *const *clusters);   /* NULL-terminated, may be NULL */
+void diag_machine_finish(MachineReport *report);
 /* The code's row in rules.md: title and severity, NULL when unknown. */
 typedef struct RuleInfo {
     const char *code;
@@ -346,16 +356,101 @@ const MergedEntry *res_find(const MergedBody *body, const char *name);
 /* ---------------------------------------------------------------- schema.c
  * schema/octohac.json, embedded and parsed once: every block and attribute with
  * type, unit, default, range, enum, PCRE2 pattern, doc, and whether param()/secret()
- * is allowed. Patterns are compiled once per run. */
+ * is allowed. Patterns are compiled once per run. The structs below are views into
+ * the parsed document (strings point into the cJSON tree) and live until schema_release. */
+#define SCHEMA_TYPES(X)             \
+    X(TY_STRING, "string")          \
+    X(TY_WORD, "word")              \
+    X(TY_INT, "int")                \
+    X(TY_BOOL, "bool")              \
+    X(TY_ENUM, "enum")              \
+    X(TY_SIZE, "size")              \
+    X(TY_RATE, "rate")              \
+    X(TY_DURATION, "duration")      \
+    X(TY_DAYS, "days")              \
+    X(TY_CIDR, "cidr")              \
+    X(TY_IP, "ip")                  \
+    X(TY_LIST, "list")              \
+    X(TY_BLOCK, "block")
+
+typedef enum SchemaType {
+#define X(kind, name) kind,
+    SCHEMA_TYPES(X)
+#undef X
+        TY__COUNT
+} SchemaType;
+
 typedef struct Schema Schema;
 typedef struct SchemaBlock SchemaBlock;
 typedef struct SchemaAttr SchemaAttr;
 
+struct SchemaAttr {
+    const char *name, *doc, *example;     /* list items and alternatives share their owner's */
+    const SchemaBlock *block;
+    SchemaType type;
+    const SchemaAttr *items;              /* TY_LIST: the item type */
+    const SchemaAttr *alternative;        /* a second accepted type (network.zones: int or list) */
+    bool has_min, has_max;
+    long long min, max;                   /* numbers, in the type's canonical unit */
+    long long max_length;                 /* strings: bytes; 0 = no limit */
+    long long min_items, max_items;       /* lists; max_items 0 = no limit */
+    int min_prefix, max_prefix;           /* cidr; 0..32 when unset */
+    const char *const *values;            /* enum members, in the order of the C enums */
+    size_t value_count;
+    const char *const *literals;          /* words accepted besides the pattern that leave the
+                                             model's StrAttr unset (vpc `new`: VS_NONE) */
+    size_t literal_count;
+    const char *pattern;                  /* a key of "patterns", NULL for any text */
+    const char *unknown_values;           /* enum: the code that judges other values (os: OH2002);
+                                             the model keeps such a value as -1, no OH1006 */
+    const char *unit_optional;            /* int: a unit the number may carry ("days") */
+    const char *at_least;                 /* an attribute of the same block this one may not be below */
+    bool literal;                         /* a plain value is accepted (false: param()/secret() only) */
+    bool param, secret, required;
+    const cJSON *default_value;           /* NULL when there is no default */
+    const cJSON *required_when;           /* a condition, or NULL */
+    const char *const *rules;             /* codes that guard the attribute, for docs and explain */
+    size_t rule_count;
+    size_t index;                         /* position among all attributes, 0..attr_count-1 */
+};
+
+struct SchemaBlock {
+    const char *name, *doc;
+    bool top;                             /* "cluster": attributes written at the top level */
+    SchemaAttr *attrs;
+    size_t attr_count;
+    const char *const *attr_names;        /* for did-you-mean */
+    const SchemaAttr *free_attr;          /* tags: any key; NULL for ordinary blocks */
+    const char *key_pattern;              /* free keys' pattern */
+    size_t max_entries;
+    const cJSON *exclusive;               /* [{attribute, when|unless, excludes, message, help}] */
+    const cJSON *forms;                   /* directory: [{name, marker, attributes, required}] */
+};
+
+struct Schema {
+    SchemaBlock *blocks;
+    size_t block_count;
+    const char *const *block_names;       /* blocks written as `name { }` (not "cluster") */
+    size_t block_name_count;
+    size_t attr_count;
+};
+
 const Schema *schema_get(void);                /* parsed on first use; BUG() on a bad schema */
 void schema_release(void);                     /* frees the cJSON and PCRE2 objects at exit */
 const cJSON *schema_json(void);                /* the raw document, for explain/docs/fmt */
+const SchemaBlock *schema_block(const char *name);                   /* NULL when unknown */
+const SchemaAttr *schema_attr(const SchemaBlock *block, const char *name);  /* NULL when unknown */
 /* Matches SUBJECT against the pattern stored under NAME; BUG() on an unknown name. */
 bool schema_pattern_match(const char *pattern_name, const char *subject);
+const char *schema_pattern_expected(const char *pattern_name);       /* "an ACM certificate ARN such as …" */
+const char *schema_type_name(SchemaType type);
+const char *schema_type_doc(SchemaType type);                         /* "a size in GiB or TiB" */
+const char *schema_type_unit(SchemaType type);                        /* canonical unit, NULL for none */
+const char *schema_type_example(SchemaType type);                     /* "100 GiB", NULL for none */
+/* The factor that converts UNIT to TYPE's canonical unit; false when TYPE has no such unit. */
+bool schema_unit_factor(SchemaType type, const char *unit, long long *factor);
+/* Compiles every pattern of the schema (a unit test and schema_get use it); BUG()s on failure. */
+size_t schema_compile_all(void);
 
 /* ---------------------------------------------------------------- model.c
  * The checked cluster: plain C structs with every default filled in. Later
@@ -378,7 +473,8 @@ typedef struct StrAttr {        /* a string that may also be param() or secret()
 
 typedef struct IntAttr { long long value; Origin origin; } IntAttr;
 typedef struct BoolAttr { bool value; Origin origin; } BoolAttr;
-typedef struct EnumAttr { int value; Origin origin; } EnumAttr;  /* value: index into the schema enum */
+typedef struct EnumAttr { int value; Origin origin; } EnumAttr;  /* value: index into the schema enum;
+                                   -1 for a value the schema leaves to a rule (nodes.os: OH2002) */
 
 typedef struct StrList {
     const char **items;
@@ -509,16 +605,103 @@ Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag);
 /* The span a diagnostic about ORIGIN should point at, with the provenance note
  * ("set by profile `x` through `uses` here") added to D when a profile set it. */
 void model_note_origin(DiagCtx *diag, Diagnostic *d, const Origin *origin);
+/* OH1003 for a profile's own body (merging hides duplicates). The driver calls it once
+ * per profile of the program; model_build checks the cluster's own body itself. */
+void model_check_profile(const Item *profile, DiagCtx *diag);
 
 /* ---------------------------------------------------------------- rules.c
  * Octopus HA, AWS and security rules (OH2xxx, OH4xxx) over the model: a table of
  * rows {code, severity, check}. Every rule runs; none stops the others. */
 void rules_check(const Cluster *cluster, DiagCtx *diag);
+/* The check table, for tests: row INDEX's code and severity; NULL past the end. */
+extern const size_t rules_check_count;
+const char *rules_check_code(size_t index, Severity *severity);
+/* How to fix CODE in one sentence (docs/rules.md), NULL when unknown. rule_infos and
+ * rule_info() (declared with diag.c) are defined in rules.c too. */
+const char *rules_fix(const char *code);
+/* Frees the data tables (RDS classes, EC2 sizes) and patterns rules parse on first
+ * use; call it at exit, like schema_release. */
+void rules_release(void);
 
 /* ---------------------------------------------------------------- lower.c
  * Lowers the model to a CloudFormation template as a cJSON tree in the layout
  * order of docs/cloudformation.md. The caller owns the tree (cJSON_Delete). */
 cJSON *low_template(const Cluster *cluster, DiagCtx *diag);
+
+/* ---------------------------------------------------------------- lower internals (lower_*.c)
+ * Shared by lower.c and the per-block files lower_network.c, lower_nodes.c,
+ * lower_data.c and lower_lb.c; nothing outside them uses these. Every constructor
+ * returns a new cJSON item that the caller attaches (ownership moves with it). */
+typedef struct Low {
+    const Cluster *cluster;
+    Arena *arena;
+    DiagCtx *diag;
+    cJSON *parameters, *resources, *outputs;   /* the template's sections, in progress */
+    int zones;                                  /* zones the cluster spans */
+    bool new_vpc;
+} Low;
+
+cJSON *low_str(const char *text);
+cJSON *low_int(long long value);
+cJSON *low_bool(bool value);
+cJSON *low_strs(const char *const *items, size_t count);
+cJSON *low_list(cJSON *first, ...);                 /* NULL-terminated items */
+cJSON *low_obj(const char *key, ...);               /* NULL-terminated key, value pairs */
+void low_set(cJSON *object, const char *key, cJSON *value);  /* nothing when VALUE is NULL */
+cJSON *low_ref(const char *name);                   /* {"Ref": NAME} */
+cJSON *low_getatt(const char *resource, const char *attribute);
+cJSON *low_sub(const char *text);                   /* {"Fn::Sub": TEXT} */
+cJSON *low_subf(Low *low, const char *fmt, ...) OH_PRINTF(2, 3);
+cJSON *low_sub_vars(const char *text, cJSON *vars);
+cJSON *low_join(const char *separator, cJSON *list);
+cJSON *low_select(int index, cJSON *list);
+cJSON *low_get_azs(void);                           /* {"Fn::GetAZs": ""} */
+cJSON *low_base64(cJSON *value);
+cJSON *low_equals(cJSON *a, cJSON *b);
+cJSON *low_group_id(const char *security_group);    /* GetAtt SG.GroupId */
+cJSON *low_attrs(const char *key, const char *value, ...); /* [{Key, Value}...], NULL-terminated */
+const char *low_sub_escape(Low *low, const char *text);   /* "${" -> "${!" for Fn::Sub text */
+
+/* Resources: low_resource adds {Type, Metadata.octohac.source, Properties} and returns
+ * Properties; the finishing pass orders each resource's keys, adds the tags and drops
+ * empty Properties. */
+cJSON *low_resource(Low *low, const char *id, const char *type, Span origin);
+cJSON *low_get(Low *low, const char *id);           /* the resource; BUG() when absent */
+void low_depends_on(Low *low, const char *id, const char *dependency);
+void low_policies(Low *low, const char *id, const char *policy); /* Deletion + UpdateReplace */
+void low_name_tag(Low *low, cJSON *props, const char *suffix);   /* Name = <cluster>-SUFFIX */
+/* An AWS::EC2::SecurityGroupIngress <TARGET>From<SOURCE>Port<FROM> into <TARGET>SecurityGroup on
+ * TCP FROM..TO, from <SOURCE>SecurityGroup, or from CIDR when it is not NULL (SOURCE is then
+ * only the name's label). A second rule with the same name is dropped. */
+void low_ingress(Low *low, const char *target, const char *source, const char *cidr,
+                 long long from, long long to, const char *why, Span origin);
+
+/* Cluster facts and values. */
+cJSON *low_value(Low *low, const StrAttr *attr);     /* literal, Ref param, or dynamic reference */
+cJSON *low_vpc_id(Low *low);
+cJSON *low_private_subnet(Low *low, int zone);       /* zone is 0-based */
+cJSON *low_private_subnets(Low *low);
+cJSON *low_public_subnets(Low *low);
+cJSON *low_lb_subnets(Low *low);                     /* public when internet-facing */
+bool low_managed_ad(const Cluster *c);               /* created or existing AWS Managed AD */
+bool low_dhcp(const Low *low);                       /* DHCP options are emitted */
+bool low_has_rds(const Cluster *c);
+bool low_has_fsx(const Cluster *c);
+bool low_has_cert(const Cluster *c);
+bool low_polling(const Cluster *c, PollingMode mode);
+
+/* The blocks, in Resources order. */
+void low_network(Low *low);          /* lower_network.c */
+void low_security_groups(Low *low);
+void low_endpoints(Low *low);
+void low_secrets(Low *low);          /* lower_nodes.c */
+void low_directory(Low *low);
+void low_node_role(Low *low);
+void low_nodes(Low *low);
+void low_database(Low *low);         /* lower_data.c */
+void low_storage(Low *low);
+void low_redis(Low *low);
+void low_load_balancer(Low *low);    /* lower_lb.c */
 
 /* ---------------------------------------------------------------- bootstrap.c
  * The node bootstrap: stdlib/bootstrap/node.ps1 rendered into the
@@ -532,12 +715,24 @@ char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index); /* r
  * (OH3xxx), which point back at the .oha line responsible. */
 bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag);
 void verify_limits(const cJSON *tmpl, size_t yaml_bytes, const Cluster *cluster, DiagCtx *diag);
+/* The AWS schemas are parsed and their patterns compiled once per process, on first use;
+ * verify_release frees them (call it at exit, like schema_release). */
+void verify_release(void);
 
 /* ---------------------------------------------------------------- emit_yaml.c, emit_json.c
  * Both return a malloc'd NUL-terminated buffer (the caller frees it), or NULL
  * with a BUG() on an emitter failure. */
 char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len);
 char *emit_json(const cJSON *tmpl, size_t *len);
+/* How a YAML string scalar is written: plain only when no YAML reader could take it
+ * for anything but that string (not a number, bool, null or date in YAML 1.1 or 1.2,
+ * no indicator), a literal block `|` for multi-line text, else double-quoted.
+ * FLOW: inside a flow sequence (`[a, b]`), where `,[]{}:` also need quotes. */
+typedef enum EmitScalarStyle { ESS_PLAIN, ESS_DOUBLE_QUOTED, ESS_LITERAL } EmitScalarStyle;
+EmitScalarStyle emit_scalar_style(const char *s, size_t len, bool flow);
+/* A JSON/YAML number: integral values without a fraction, others in the shortest
+ * form that reads back exactly; '.' as the decimal point in every locale. */
+void emit_format_number(double value, char buf[40]);
 
 /* ---------------------------------------------------------------- fmt.c */
 /* The canonical layout of FILE, or NULL when it has syntax errors (reported). */

@@ -1,7 +1,809 @@
-/* resolve.c: STUB, owned by the resolution helper. */
+/* resolve.c: loads a root file and everything it imports (relative paths, -I and
+ * OCTOHAC_PATH directories, the embedded stdlib), indexes the profiles of every loaded
+ * file and the clusters of the root file, and merges each cluster's `uses` chain into
+ * one body whose every entry keeps its provenance (OH0501-OH0504, OH0007 for depth).
+ * It does not look at attribute names or values: the checker (model.c) does, on the
+ * merged bodies, and reports duplicates inside one raw body (OH1003).
+ * The rules are documented in docs/imports-and-profiles.md. */
+#define _XOPEN_SOURCE 700
 #include "octohac.h"
 
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-Program *res_load(Arena *arena, const char *path, const SearchPath *search, DiagCtx *diag, const char **err) { (void)arena; (void)path; (void)search; (void)diag; *err = "not implemented"; return NULL; }
-Program *res_load_memory(Arena *arena, const char *name, const char *text, size_t len, const SearchPath *search, DiagCtx *diag) { (void)arena; (void)name; (void)text; (void)len; (void)search; (void)diag; return NULL; }
-const MergedEntry *res_find(const MergedBody *body, const char *name) { (void)body; (void)name; return NULL; }
+#define RES_MAX_IMPORT_DEPTH 16     /* files in one chain of imports, the root included */
+#define RES_STDLIB_PREFIX "std/"    /* import names served by the embedded stdlib */
+#define RES_EMBED_ROOT "stdlib/"    /* where embed_find keeps them */
+#define RES_EXT ".oha"
+
+/* ---------------------------------------------------------------- paths */
+
+static bool str_starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool str_ends(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* "a/./b//../c" -> "a/c"; leading ".." stay. *escapes is set when a relative path
+ * climbs above its start. The empty relative path is returned as "". */
+static char *path_normalize(Arena *arena, const char *path, bool *escapes)
+{
+    size_t len = strlen(path);
+    const char **parts = arena_alloc(arena, (len / 2 + 2) * sizeof *parts);
+    size_t *lens = arena_alloc(arena, (len / 2 + 2) * sizeof *lens);
+    size_t n = 0, ups = 0;
+    bool absolute = path[0] == '/';
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *start = p;
+        while (*p && *p != '/')
+            p++;
+        size_t seg = (size_t)(p - start);
+        if (seg == 0 || (seg == 1 && start[0] == '.'))
+            continue;
+        if (seg == 2 && start[0] == '.' && start[1] == '.') {
+            if (n > ups)
+                n--;
+            else if (!absolute) {
+                parts[n] = start, lens[n] = seg, n++, ups++;
+            }
+            continue;
+        }
+        parts[n] = start, lens[n] = seg, n++;
+    }
+    if (escapes)
+        *escapes = ups > 0;
+    char *out = arena_alloc(arena, len + 2);
+    size_t o = 0;
+    if (absolute)
+        out[o++] = '/';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            out[o++] = '/';
+        memcpy(out + o, parts[i], lens[i]);
+        o += lens[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static char *path_join(Arena *arena, const char *dir, const char *rel)
+{
+    if (!dir || !*dir)
+        return path_normalize(arena, rel, NULL);
+    return path_normalize(arena, arena_printf(arena, "%s/%s", dir, rel), NULL);
+}
+
+/* The directory part of a display name: "" for a bare file name (the cwd). */
+static char *path_dirname(Arena *arena, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return arena_strdup(arena, "");
+    if (slash == path)
+        return arena_strdup(arena, "/");
+    return arena_strndup(arena, path, (size_t)(slash - path));
+}
+
+/* realpath() into the arena, or NULL when the path does not exist. */
+static char *path_canonical(Arena *arena, const char *path)
+{
+    char *real = realpath(*path ? path : ".", NULL);
+    if (!real)
+        return NULL;
+    char *copy = arena_strdup(arena, real);
+    free(real);
+    return copy;
+}
+
+static bool path_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool path_under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    if (n == 1 && root[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* ---------------------------------------------------------------- the resolver */
+
+typedef struct Loaded {         /* one file read during resolution */
+    const char *key;            /* canonical path, or the stdlib name; NULL for stdin/memory roots */
+    const char *name;           /* as shown in diagnostics */
+    const char *dir;            /* directory of `name`, for relative imports ("" = the cwd) */
+    const char *canon_dir;      /* realpath of `dir`; NULL for embedded files */
+    bool embedded;
+    bool done;                  /* false while its own imports load: seeing it again is a cycle */
+    const Item *imported_by;    /* the import item that loaded it (NULL for the root) */
+    const char *importer;       /* name of the file holding that import */
+    File *file;
+} Loaded;
+
+typedef struct Resolver {
+    Arena *arena;
+    DiagCtx *diag;
+    const SearchPath *search;
+    const char **roots;         /* canonical directories a relative import may not leave */
+    size_t root_count;
+    PtrVec loaded;              /* Loaded*, every file */
+    PtrVec stack;               /* Loaded*, the chain being loaded, root first */
+    PtrVec files;               /* File*, in load order */
+    PtrVec profiles;            /* const Item*, in inclusion order */
+    PtrVec clusters;            /* const Item*, the root file's */
+    bool import_failed;         /* an import was not loaded: unknown profiles may live there */
+} Resolver;
+
+/* A place an import might be: a file-system path or an embedded stdlib module. */
+typedef struct Candidate {
+    const char *name;           /* display name, also the path to open for files */
+    bool in_stdlib;             /* look in the embedded stdlib, not the file system */
+} Candidate;
+
+static Loaded *res_find_loaded(Resolver *r, const char *key)
+{
+    for (size_t i = 0; key && i < r->loaded.count; i++) {
+        Loaded *l = r->loaded.items[i];
+        if (l->key && strcmp(l->key, key) == 0)
+            return l;
+    }
+    return NULL;
+}
+
+static void res_add_root(Resolver *r, const char *dir)
+{
+    char *canon = path_canonical(r->arena, dir);
+    if (!canon)
+        return;
+    const char **roots = arena_alloc(r->arena, (r->root_count + 1) * sizeof *roots);
+    if (r->root_count)
+        memcpy(roots, r->roots, r->root_count * sizeof *roots);
+    roots[r->root_count++] = canon;
+    r->roots = roots;
+}
+
+static bool res_inside_roots(const Resolver *r, const char *canon)
+{
+    for (size_t i = 0; i < r->root_count; i++)
+        if (path_under(canon, r->roots[i]))
+            return true;
+    return false;
+}
+
+/* The stdlib module names ("std/profiles"), in embedding order; *count is set. */
+static const char **res_stdlib_modules(Arena *arena, size_t *count)
+{
+    const char **names = arena_alloc(arena, (embedded_file_count + 1) * sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < embedded_file_count; i++) {
+        const char *p = embedded_files[i].path;
+        if (str_starts(p, RES_EMBED_ROOT RES_STDLIB_PREFIX) && str_ends(p, RES_EXT))
+            names[n++] = arena_strndup(arena, p + strlen(RES_EMBED_ROOT),
+                                       strlen(p) - strlen(RES_EMBED_ROOT) - strlen(RES_EXT));
+    }
+    *count = n;
+    return names;
+}
+
+/* "did you mean `std/profiles`?", or the list of every stdlib module. */
+static void res_help_stdlib(Resolver *r, Diagnostic *d, const char *wanted)
+{
+    size_t n;
+    const char **names = res_stdlib_modules(r->arena, &n);
+    const char *guess = did_you_mean(wanted, names, n);
+    if (guess) {
+        diag_help(r->diag, d, "did you mean `%s`?", guess);
+        return;
+    }
+    const char *list = "";
+    for (size_t i = 0; i < n; i++)
+        list = arena_printf(r->arena, "%s%s`%s`", list, i ? ", " : "", names[i]);
+    diag_help(r->diag, d, "the built-in standard library has %s", n ? list : "no modules");
+}
+
+static const char *strip_ext(Arena *arena, const char *name)
+{
+    return str_ends(name, RES_EXT) ? arena_strndup(arena, name, strlen(name) - strlen(RES_EXT)) : name;
+}
+
+/* The places to look for IMPORT_NAME (already ending in .oha), in order:
+ *   ./x, ../x      the importing file's directory only (inside the stdlib for a stdlib file)
+ *   std/x          each search directory, then the embedded stdlib
+ *   other/x        the importing file's directory, then each search directory */
+static Candidate *res_candidates(Resolver *r, const Loaded *from, const char *import_name,
+                                 bool relative, size_t *count)
+{
+    Candidate *out = arena_alloc(r->arena, (r->search->count + 2) * sizeof *out);
+    size_t n = 0;
+    bool is_std = str_starts(import_name, RES_STDLIB_PREFIX);
+    if (relative || (!is_std && !from->embedded))
+        out[n++] = (Candidate){path_join(r->arena, from->dir, import_name), from->embedded};
+    if (!relative) {
+        for (size_t i = 0; i < r->search->count; i++)
+            out[n++] = (Candidate){path_join(r->arena, r->search->dirs[i], import_name), false};
+        if (is_std)
+            out[n++] = (Candidate){path_normalize(r->arena, import_name, NULL), true};
+    }
+    *count = n;
+    return out;
+}
+
+static void res_error_missing(Resolver *r, const Item *imp, const Candidate *c, size_t n)
+{
+    Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501", "cannot find import `%s`",
+                               imp->name.text);
+    diag_label(r->diag, d, "no such file");
+    const char *stdlib_name = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].in_stdlib) {
+            stdlib_name = strip_ext(r->arena, c[i].name);
+            diag_note(r->diag, d, (Span){0}, "looked in the built-in standard library for `%s`",
+                      stdlib_name);
+        } else {
+            diag_note(r->diag, d, (Span){0}, "looked for `%s`", c[i].name);
+        }
+    }
+    if (stdlib_name)
+        res_help_stdlib(r, d, stdlib_name);
+    else
+        diag_help(r->diag, d, "check the spelling, or add the directory that holds it with `-I DIR` "
+                              "or `OCTOHAC_PATH`");
+}
+
+static void res_load_file(Resolver *r, Loaded *l, const Source *src, bool lexable);
+
+/* An empty File for a source that could not be lexed, so every Loaded has one. */
+static File *res_empty_file(Resolver *r, const Source *src)
+{
+    TokenList *tokens = arena_alloc(r->arena, sizeof *tokens);
+    tokens->items = arena_alloc(r->arena, sizeof *tokens->items);
+    tokens->items[0] = (Token){TK_EOF, {src, src->len, src->len}};
+    tokens->count = 1;
+    File *file = arena_alloc(r->arena, sizeof *file);
+    file->src = src;
+    file->tokens = tokens;
+    return file;
+}
+
+/* IMP (in the file on top of the stack) imports TARGET, which is still loading. The
+ * error points at the import in TARGET that starts the cycle, so that it lands in the
+ * file nearest the root; each further link of the chain is a note. */
+static void res_error_cycle(Resolver *r, const Item *imp, const Loaded *target)
+{
+    size_t t = 0;
+    while (r->stack.items[t] != target)
+        t++;
+    if (t + 1 == r->stack.count) {
+        Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0502", "import cycle: `%s` imports itself",
+                                   target->name);
+        diag_label(r->diag, d, "a file cannot import itself");
+        diag_help(r->diag, d, "remove this import");
+        return;
+    }
+    const Loaded *first = r->stack.items[t + 1];
+    Diagnostic *d = diag_error(r->diag, first->imported_by->name.span, "OH0502",
+                               "import cycle: `%s` ends up importing itself", target->name);
+    diag_label(r->diag, d, "this import leads back to `%s`", target->name);
+    for (size_t i = t + 2; i < r->stack.count; i++) {
+        const Loaded *l = r->stack.items[i];
+        diag_note(r->diag, d, l->imported_by->name.span, "`%s` imports `%s`", l->importer, l->name);
+    }
+    const Loaded *top = r->stack.items[r->stack.count - 1];
+    diag_note(r->diag, d, imp->name.span, "`%s` imports `%s`, which closes the cycle", top->name,
+              target->name);
+    diag_help(r->diag, d, "move what these files share into a file that imports none of them");
+}
+
+static void res_error_depth(Resolver *r, const Item *imp)
+{
+    Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0007",
+                               "imports nested deeper than %d files", RES_MAX_IMPORT_DEPTH);
+    diag_label(r->diag, d, "this import would be file %d of one chain", RES_MAX_IMPORT_DEPTH + 1);
+    for (size_t i = 1; i < r->stack.count; i++) {
+        const Loaded *l = r->stack.items[i];
+        diag_note(r->diag, d, l->imported_by->name.span, "`%s` imports `%s`", l->importer, l->name);
+    }
+    diag_help(r->diag, d, "import the files side by side from one file instead of each from the last");
+}
+
+static void res_error_escape(Resolver *r, const Item *imp, const char *what)
+{
+    Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501",
+                               "import path `%s` leaves %s", imp->name.text, what);
+    diag_label(r->diag, d, "`..` climbs out of %s", what);
+    diag_help(r->diag, d, "imports may only read files under the root file's directory and the "
+                          "`-I`/`OCTOHAC_PATH` directories: add the directory with `-I DIR` and "
+                          "import the file by name");
+}
+
+/* The checks on the import text itself: empty, absolute, `..` out of the roots.
+ * Returns false when it reported an error. */
+static bool res_check_import_path(Resolver *r, const Loaded *from, const Item *imp,
+                                  const char *import_name, bool relative)
+{
+    const char *text = imp->name.text;
+    if (!*text) {
+        Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501", "empty import path");
+        diag_help(r->diag, d, "name a file, e.g. `import \"./profiles.oha\"`, or a module such as "
+                              "`import \"std/profiles\"`");
+        return false;
+    }
+    if (text[0] == '/') {
+        Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501", "import path `%s` is absolute", text);
+        diag_label(r->diag, d, "absolute paths are not allowed");
+        diag_help(r->diag, d, "write the path relative to this file (`./x.oha`, `../x.oha`), or add the "
+                              "directory with `-I DIR` and import the file by name");
+        return false;
+    }
+    bool escapes = false;
+    path_normalize(r->arena, import_name, &escapes);
+    if (!relative && escapes) {
+        res_error_escape(r, imp, "the search directories");
+        return false;
+    }
+    if (relative && from->embedded &&
+        !str_starts(path_join(r->arena, from->dir, import_name), RES_STDLIB_PREFIX)) {
+        res_error_escape(r, imp, "the built-in standard library");
+        return false;
+    }
+    if (relative && !from->embedded &&
+        !res_inside_roots(r, path_join(r->arena, from->canon_dir, import_name))) {
+        res_error_escape(r, imp, "the directories imports may read");
+        return false;
+    }
+    return true;
+}
+
+/* Reads candidate C into a new Loaded and loads it with its imports. */
+static void res_load_candidate(Resolver *r, Loaded *from, const Item *imp, const Candidate *c,
+                               const EmbeddedFile *embedded, const char *key)
+{
+    Loaded *l = arena_alloc(r->arena, sizeof *l);
+    l->key = key;
+    l->imported_by = imp;
+    l->importer = from->name;
+    size_t errors_before = r->diag->errors;
+    const Source *src;
+    if (embedded) {
+        l->embedded = true;
+        l->name = key;
+        l->dir = path_dirname(r->arena, key);
+        src = src_from_memory(r->arena, key, NULL, embedded->data, embedded->size, r->diag);
+        if (!src)
+            BUG("the embedded module `%s` could not be loaded", key);
+    } else {
+        const char *err = NULL;
+        l->name = c->name;
+        l->dir = path_dirname(r->arena, c->name);
+        l->canon_dir = path_dirname(r->arena, key);
+        src = src_load(r->arena, c->name, r->diag, &err);
+        if (!src) {
+            Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501", "cannot read import `%s`",
+                                       imp->name.text);
+            diag_note(r->diag, d, (Span){0}, "reading `%s`: %s", c->name, err ? err : "unknown error");
+            r->import_failed = true;
+            return;
+        }
+    }
+    res_load_file(r, l, src, r->diag->errors == errors_before);
+}
+
+/* Resolves and loads one import of FROM (recursively); problems are diagnostics. */
+static void res_import(Resolver *r, Loaded *from, const Item *imp)
+{
+    const char *text = imp->name.text;
+    bool relative = str_starts(text, "./") || str_starts(text, "../") || !strcmp(text, ".") ||
+                    !strcmp(text, "..");
+    const char *import_name = str_ends(text, RES_EXT) ? text : arena_printf(r->arena, "%s" RES_EXT, text);
+    if (!res_check_import_path(r, from, imp, import_name, relative)) {
+        r->import_failed = true;
+        return;
+    }
+
+    size_t n;
+    Candidate *cands = res_candidates(r, from, import_name, relative, &n);
+    for (size_t i = 0; i < n; i++) {
+        const Candidate *c = &cands[i];
+        const EmbeddedFile *embedded = NULL;
+        const char *key;
+        if (c->in_stdlib) {
+            embedded = embed_find(arena_printf(r->arena, RES_EMBED_ROOT "%s", c->name));
+            if (!embedded)
+                continue;
+            key = strip_ext(r->arena, c->name);
+        } else {
+            if (!path_is_file(c->name) || !(key = path_canonical(r->arena, c->name)))
+                continue;
+        }
+        Loaded *seen = res_find_loaded(r, key);
+        if (seen && !seen->done)
+            res_error_cycle(r, imp, seen);
+        else if (seen)
+            ;                           /* loaded once: importing twice is harmless */
+        else if (r->stack.count >= RES_MAX_IMPORT_DEPTH) {
+            res_error_depth(r, imp);
+            r->import_failed = true;
+        }
+        else
+            res_load_candidate(r, from, imp, c, embedded, key);
+        return;
+    }
+    res_error_missing(r, imp, cands, n);
+    r->import_failed = true;
+}
+
+/* Registers a profile, or reports OH0504 when one of that name exists. */
+static void res_index_profile(Resolver *r, const Item *item)
+{
+    for (size_t i = 0; i < r->profiles.count; i++) {
+        const Item *first = r->profiles.items[i];
+        if (strcmp(first->name.text, item->name.text) != 0)
+            continue;
+        Diagnostic *d = diag_error(r->diag, item->name.span, "OH0504", "profile `%s` is defined twice",
+                                   item->name.text);
+        diag_label(r->diag, d, "second definition");
+        diag_note(r->diag, d, first->name.span, "`%s` is first defined here", item->name.text);
+        diag_help(r->diag, d, "rename one of them; to change a profile, write a new one that `extends` it");
+        return;
+    }
+    vec_push(r->arena, &r->profiles, (void *)item);
+}
+
+static void res_index_cluster(Resolver *r, const Item *item)
+{
+    for (size_t i = 0; i < r->clusters.count; i++) {
+        const Item *first = r->clusters.items[i];
+        if (strcmp(first->name.text, item->name.text) != 0)
+            continue;
+        Diagnostic *d = diag_error(r->diag, item->name.span, "OH0504", "cluster `%s` is defined twice",
+                                   item->name.text);
+        diag_label(r->diag, d, "second definition");
+        diag_note(r->diag, d, first->name.span, "`%s` is first defined here", item->name.text);
+        diag_help(r->diag, d, "give each cluster its own name: it prefixes every resource and tag");
+        return;
+    }
+    vec_push(r->arena, &r->clusters, (void *)item);
+}
+
+/* Lexes and parses SRC (unless reading it reported OH0007/OH0008), then walks its
+ * items in order: imports load depth-first, so profiles are indexed in inclusion
+ * order. Clusters count only in the root file. */
+static void res_load_file(Resolver *r, Loaded *l, const Source *src, bool lexable)
+{
+    vec_push(r->arena, &r->loaded, l);
+    vec_push(r->arena, &r->stack, l);
+    if (lexable) {
+        TokenList *tokens = arena_alloc(r->arena, sizeof *tokens);
+        *tokens = lex_source(r->arena, src, r->diag);
+        l->file = parse_file(r->arena, src, tokens, r->diag);
+    } else {
+        l->file = res_empty_file(r, src);
+    }
+    vec_push(r->arena, &r->files, l->file);
+    bool is_root = r->stack.count == 1;
+    for (size_t i = 0; i < l->file->count; i++) {
+        const Item *item = l->file->items[i];
+        if (!item->name.text)
+            continue;                   /* a parse error the parser already reported */
+        switch (item->kind) {
+        case IK_IMPORT: res_import(r, l, item); break;
+        case IK_PROFILE: res_index_profile(r, item); break;
+        case IK_CLUSTER:
+            if (is_root)
+                res_index_cluster(r, item);
+            break;
+        }
+    }
+    l->done = true;
+    r->stack.count--;
+}
+
+/* ---------------------------------------------------------------- profiles */
+
+static const Item *res_profile(const Resolver *r, const char *name)
+{
+    for (size_t i = 0; i < r->profiles.count; i++) {
+        const Item *p = r->profiles.items[i];
+        if (strcmp(p->name.text, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* The stdlib module that defines profile NAME, for "add `import …`" help; NULL if none. */
+static const char *res_stdlib_profile_module(Arena *arena, const char *name)
+{
+    for (size_t i = 0; i < embedded_file_count; i++) {
+        const EmbeddedFile *e = &embedded_files[i];
+        if (!str_starts(e->path, RES_EMBED_ROOT RES_STDLIB_PREFIX) || !str_ends(e->path, RES_EXT))
+            continue;
+        const char *module = arena_strndup(arena, e->path + strlen(RES_EMBED_ROOT),
+                                           strlen(e->path) - strlen(RES_EMBED_ROOT) - strlen(RES_EXT));
+        DiagCtx scratch;
+        diag_init(&scratch, arena);
+        const Source *src = src_from_memory(arena, module, NULL, e->data, e->size, &scratch);
+        if (!src)
+            continue;
+        TokenList *tokens = arena_alloc(arena, sizeof *tokens);
+        *tokens = lex_source(arena, src, &scratch);
+        const File *file = parse_file(arena, src, tokens, &scratch);
+        for (size_t j = 0; j < file->count; j++) {
+            const Item *it = file->items[j];
+            if (it->kind == IK_PROFILE && it->name.text && strcmp(it->name.text, name) == 0)
+                return module;
+        }
+    }
+    return NULL;
+}
+
+/* OH0503, unless an import failed: the profile may well be in the file that could not
+ * be loaded, and the OH0501/OH0502 already says what to fix. */
+static void res_error_unknown_profile(Resolver *r, const Name *name)
+{
+    if (r->import_failed)
+        return;
+    Diagnostic *d = diag_error(r->diag, name->span, "OH0503", "unknown profile `%s`", name->text);
+    const char **names = arena_alloc(r->arena, (r->profiles.count + 1) * sizeof *names);
+    for (size_t i = 0; i < r->profiles.count; i++)
+        names[i] = ((const Item *)r->profiles.items[i])->name.text;
+    const char *guess = did_you_mean(name->text, names, r->profiles.count);
+    const char *module = guess ? NULL : res_stdlib_profile_module(r->arena, name->text);
+    if (guess) {
+        diag_label(r->diag, d, "no profile of this name is defined or imported");
+        diag_help(r->diag, d, "did you mean `%s`?", guess);
+    } else if (module) {
+        diag_label(r->diag, d, "`%s` is defined in `%s`, which this file does not import", name->text, module);
+        diag_help(r->diag, d, "add `import \"%s\"` at the top of the file", module);
+    } else {
+        diag_label(r->diag, d, "no profile of this name is defined or imported");
+        if (r->profiles.count == 0)
+            diag_help(r->diag, d, "define it with `profile %s { … }`, or import a file that does, "
+                                  "e.g. `import \"std/profiles\"`", name->text);
+        else
+            diag_help(r->diag, d, "define it with `profile %s { … }`, or import the file that defines it",
+                      name->text);
+    }
+}
+
+/* Depth-first walk of `extends` edges: OH0503 for unknown bases and OH0502 for a
+ * cycle, each reported once. STATE: 0 unseen, 1 on the stack, 2 finished. */
+static void res_check_profile(Resolver *r, size_t index, unsigned char *state, size_t *stack, size_t depth)
+{
+    const Item *p = r->profiles.items[index];
+    state[index] = 1;
+    stack[depth] = index;
+    for (size_t b = 0; b < p->base_count; b++) {
+        const Name *base = &p->bases[b];
+        if (!base->text)
+            continue;
+        size_t j = 0;
+        while (j < r->profiles.count && strcmp(((const Item *)r->profiles.items[j])->name.text, base->text))
+            j++;
+        if (j == r->profiles.count) {
+            res_error_unknown_profile(r, base);
+        } else if (state[j] == 1) {
+            bool self = j == index;
+            Diagnostic *d = diag_error(r->diag, base->span, "OH0502",
+                                       self ? "profile `%s` extends itself"
+                                            : "profile cycle: `%s` ends up extending itself",
+                                       base->text);
+            if (self)
+                diag_label(r->diag, d, "a profile cannot extend itself");
+            else
+                diag_label(r->diag, d, "`%s` extends `%s`, which closes the cycle", p->name.text,
+                           base->text);
+            size_t from = depth;
+            while (stack[from] != j)
+                from--;
+            for (size_t k = from; k < depth; k++) {
+                const Item *a = r->profiles.items[stack[k]];
+                const Item *next = r->profiles.items[stack[k + 1]];
+                for (size_t e = 0; e < a->base_count; e++)
+                    if (a->bases[e].text && !strcmp(a->bases[e].text, next->name.text)) {
+                        diag_note(r->diag, d, a->bases[e].span, "`%s` extends `%s`", a->name.text,
+                                  next->name.text);
+                        break;
+                    }
+            }
+            diag_help(r->diag, d, self ? "remove this `extends`" : "remove one of these `extends`");
+        } else if (state[j] == 0) {
+            res_check_profile(r, j, state, stack, depth + 1);
+        }
+    }
+    state[index] = 2;
+}
+
+static void res_check_profiles(Resolver *r)
+{
+    size_t n = r->profiles.count;
+    unsigned char *state = arena_alloc(r->arena, n + 1);
+    size_t *stack = arena_alloc(r->arena, (n + 1) * sizeof *stack);
+    for (size_t i = 0; i < n; i++)
+        if (state[i] == 0)
+            res_check_profile(r, i, state, stack, 0);
+}
+
+/* ---------------------------------------------------------------- merging */
+
+static MergedEntry *mb_find(MergedBody *body, const char *name)
+{
+    for (size_t i = 0; i < body->count; i++)
+        if (strcmp(body->entries[i].entry->name, name) == 0)
+            return &body->entries[i];
+    return NULL;
+}
+
+/* Appends a zeroed entry; the array doubles whenever COUNT reaches a power of two. */
+static MergedEntry *mb_append(Arena *arena, MergedBody *body)
+{
+    size_t n = body->count;
+    if (n == 0 || (n & (n - 1)) == 0) {
+        MergedEntry *grown = arena_alloc(arena, (n ? 2 * n : 4) * sizeof *grown);
+        if (n)
+            memcpy(grown, body->entries, n * sizeof *grown);
+        body->entries = grown;
+    }
+    MergedEntry *e = &body->entries[body->count++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+/* Merges SRC into DST: a later attribute replaces an earlier one, blocks merge
+ * recursively, lists (being attribute values) replace whole. Every entry written
+ * here records VIA. */
+static void merge_body(Arena *arena, MergedBody *dst, const Body *src, const Name *via)
+{
+    for (size_t i = 0; src && i < src->count; i++) {
+        const Entry *e = src->entries[i];
+        if (!e || !e->name)
+            continue;
+        MergedEntry *m = mb_find(dst, e->name);
+        if (!m)
+            m = mb_append(arena, dst);
+        bool merge_into_block = e->kind == EK_BLOCK && m->block != NULL;
+        m->entry = e;
+        m->via = via;
+        if (e->kind == EK_ATTRIBUTE) {
+            m->block = NULL;
+            continue;
+        }
+        if (!merge_into_block)
+            m->block = arena_alloc(arena, sizeof *m->block);
+        merge_body(arena, m->block, e->body, via);
+    }
+}
+
+/* Merges profile P (its bases first, in order) into DST, every entry through VIA.
+ * ACTIVE marks profiles being expanded, so a cycle (already reported) stops here. */
+static void merge_profile(Resolver *r, MergedBody *dst, const Item *p, const Name *via, PtrVec *active)
+{
+    for (size_t i = 0; i < active->count; i++)
+        if (active->items[i] == p)
+            return;
+    vec_push(r->arena, active, (void *)p);
+    for (size_t b = 0; b < p->base_count; b++) {
+        const Item *base = p->bases[b].text ? res_profile(r, p->bases[b].text) : NULL;
+        if (base)
+            merge_profile(r, dst, base, via, active);
+    }
+    merge_body(r->arena, dst, p->body, via);
+    active->count--;
+}
+
+static ClusterDecl *res_merge_cluster(Resolver *r, const Item *item, const File *file)
+{
+    ClusterDecl *decl = arena_alloc(r->arena, sizeof *decl);
+    decl->item = item;
+    decl->file = file;
+    const char *saved = r->diag->cluster;
+    r->diag->cluster = item->name.text;
+    PtrVec active = {0};
+    for (size_t i = 0; i < item->base_count; i++) {
+        const Name *use = &item->bases[i];
+        if (!use->text)
+            continue;
+        const Item *p = res_profile(r, use->text);
+        if (p)
+            merge_profile(r, &decl->body, p, use, &active);
+        else
+            res_error_unknown_profile(r, use);
+    }
+    merge_body(r->arena, &decl->body, item->body, NULL);
+    r->diag->cluster = saved;
+    return decl;
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+static Program *res_finish(Resolver *r)
+{
+    res_check_profiles(r);
+    Program *prog = arena_alloc(r->arena, sizeof *prog);
+    prog->files = (File **)r->files.items;
+    prog->file_count = r->files.count;
+    prog->profiles = (const Item **)r->profiles.items;
+    prog->profile_count = r->profiles.count;
+    prog->clusters = arena_alloc(r->arena, (r->clusters.count + 1) * sizeof *prog->clusters);
+    for (size_t i = 0; i < r->clusters.count; i++)
+        prog->clusters[i] = res_merge_cluster(r, r->clusters.items[i], prog->files[0]);
+    prog->cluster_count = r->clusters.count;
+    return prog;
+}
+
+/* Sets up the search roots: the root file's directory and every search directory. */
+static void res_init(Resolver *r, Arena *arena, const SearchPath *search, DiagCtx *diag, const char *root_dir)
+{
+    static const SearchPath none = {NULL, 0};
+    memset(r, 0, sizeof *r);
+    r->arena = arena;
+    r->diag = diag;
+    r->search = search ? search : &none;
+    res_add_root(r, root_dir);
+    for (size_t i = 0; i < r->search->count; i++)
+        res_add_root(r, r->search->dirs[i]);
+}
+
+static Program *res_run(Resolver *r, Loaded *root, const Source *src, size_t errors_before)
+{
+    root->canon_dir = path_canonical(r->arena, root->dir);
+    if (!root->canon_dir)
+        root->canon_dir = r->root_count ? r->roots[0] : "/";
+    res_load_file(r, root, src, r->diag->errors == errors_before);
+    return res_finish(r);
+}
+
+Program *res_load(Arena *arena, const char *path, const SearchPath *search, DiagCtx *diag, const char **err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *dir = is_stdin ? "" : path_dirname(arena, path);
+    Resolver r;
+    res_init(&r, arena, search, diag, dir);
+    size_t errors_before = diag->errors;
+    const char *load_err = NULL;
+    const Source *src = src_load(arena, path, diag, &load_err);
+    if (!src) {
+        if (err)
+            *err = load_err ? load_err : "cannot read the file";
+        return NULL;
+    }
+    Loaded *root = arena_alloc(arena, sizeof *root);
+    root->key = is_stdin ? NULL : path_canonical(arena, path);
+    root->name = src->name;
+    root->dir = dir;
+    return res_run(&r, root, src, errors_before);
+}
+
+Program *res_load_memory(Arena *arena, const char *name, const char *text, size_t len,
+                         const SearchPath *search, DiagCtx *diag)
+{
+    Resolver r;
+    res_init(&r, arena, search, diag, "");
+    size_t errors_before = diag->errors;
+    const Source *src = src_from_memory(arena, name, NULL, text, len, diag);
+    if (!src)
+        BUG("src_from_memory returned NULL for `%s`", name);
+    Loaded *root = arena_alloc(arena, sizeof *root);
+    root->name = src->name;
+    root->dir = "";
+    return res_run(&r, root, src, errors_before);
+}
+
+const MergedEntry *res_find(const MergedBody *body, const char *name)
+{
+    for (size_t i = 0; body && i < body->count; i++)
+        if (strcmp(body->entries[i].entry->name, name) == 0)
+            return &body->entries[i];
+    return NULL;
+}

@@ -1,0 +1,784 @@
+#!/usr/bin/env python3
+"""CLI tests for octohac: every command, flag, exit code and diagnostics format of
+docs/cli.md, run against the real binary. Each case is one CTest test.
+
+    cli_test.py --list                 the case names (CMake reads them at configure time)
+    cli_test.py --bin OCTOHAC CASE...  run cases; exit 1 on the first failure
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLES = os.path.join(ROOT, "samples")
+SARIF_SCHEMA = os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0-rtm.5.json")
+BIN = None
+CASES = {}
+
+# ---------------------------------------------------------------- inputs
+
+MINIMAL = """cluster "octopus" {
+  directory { create = true, domain = "corp.example.com" }
+  octopus   { admin_email = "ops@example.com" }
+}
+"""
+# Valid, but with a warning: OH4003 (database.deletion = delete).
+WARNING_ONLY = """cluster "octopus" {
+  directory { create = true, domain = "corp.example.com" }
+  octopus   { admin_email = "ops@example.com" }
+  database  { deletion = delete }
+}
+"""
+# A syntax error: OH0004 at 3:19 (a value is missing).
+SYNTAX_ERROR = """cluster "octopus" {
+  directory { create = true, domain = "corp.example.com" }
+  nodes { count = }
+}
+"""
+# A semantic error: OH2001 (one node).
+ONE_NODE = """cluster "octopus" {
+  directory { create = true, domain = "corp.example.com" }
+  octopus   { admin_email = "ops@example.com" }
+  nodes     { count = 1 }
+}
+"""
+TWO_CLUSTERS = MINIMAL.replace('"octopus"', '"alpha"') + "\n" + MINIMAL.replace('"octopus"', '"beta"')
+UNFORMATTED = """cluster "octopus" {
+      directory { create = true, domain = "corp.example.com" }
+ octopus   {   admin_email = "ops@example.com"   }
+}
+"""
+
+
+class Failure(Exception):
+    pass
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def __repr__(self):
+        return "exit %d\n--- stdout ---\n%s\n--- stderr ---\n%s" % (
+            self.rc, self.out.decode("utf-8", "replace")[:4000], self.err.decode("utf-8", "replace")[:4000])
+
+    @property
+    def stdout(self):
+        return self.out.decode("utf-8")
+
+    @property
+    def stderr(self):
+        return self.err.decode("utf-8", "replace")
+
+
+def run(*args, stdin=b"", env=None, cwd=None):
+    full_env = dict(os.environ)
+    full_env.pop("OCTOHAC_PATH", None)
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
+    proc = subprocess.run([BIN] + list(args), input=stdin, capture_output=True, env=full_env,
+                          cwd=cwd, timeout=120)
+    return Result(proc)
+
+
+def expect(cond, message, result=None):
+    if not cond:
+        raise Failure(message + ("\n" + repr(result) if result is not None else ""))
+
+
+def expect_rc(result, code, what):
+    expect(result.rc == code, "%s: expected exit %d" % (what, code), result)
+
+
+def expect_no_stdout(result, what):
+    expect(result.out == b"", "%s: expected nothing on standard output" % what, result)
+
+
+class Tmp:
+    """A temporary folder with helpers to write files into it."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="octohac-cli-")
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, text):
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+        return path
+
+    def listing(self):
+        out = []
+        for base, _dirs, files in os.walk(self.dir):
+            out += [os.path.relpath(os.path.join(base, f), self.dir) for f in files]
+        return sorted(out)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def cfn_yaml(text):
+    """Parses a template, turning CloudFormation's short-form tags into plain values."""
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def short_form(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {("Ref" if suffix == "Ref" else "Fn::" + suffix): value}
+
+    Loader.add_multi_constructor("!", short_form)
+    return yaml.load(text, Loader=Loader)
+
+
+def json_report(*paths):
+    r = run("check", "--format", "json", *paths)
+    expect(r.rc in (0, 1), "check --format json failed", r)
+    return json.loads(r.stdout)
+
+
+# ---------------------------------------------------------------- version and help
+
+@case
+def version_flag():
+    for args in (["--version"], ["version"]):
+        r = run(*args)
+        expect_rc(r, 0, " ".join(args))
+        expect(re.fullmatch(r"octohac \d+\.\d+\.\d+\n", r.stdout), "version line", r)
+        expect(r.err == b"", "nothing on stderr", r)
+
+
+@case
+def help_general():
+    for args in (["--help"], ["-h"], ["help"]):
+        r = run(*args)
+        expect_rc(r, 0, " ".join(args))
+        for command in ("build", "check", "fmt", "explain", "graph", "version", "help"):
+            expect(re.search(r"^  %s " % command, r.stdout, re.M), "help lists `%s`" % command, r)
+
+
+@case
+def help_per_command():
+    for command in ("build", "check", "lint", "fmt", "explain", "graph", "version", "help"):
+        for args in (["help", command], [command, "--help"], [command, "-h"]):
+            r = run(*args)
+            expect_rc(r, 0, " ".join(args))
+            expect(r.stdout.startswith("usage: octohac "), "usage line", r)
+    r = run("help", "build")
+    for flag in ("--cluster", "-o", "--check", "-I", "--werror", "--color", "--format"):
+        expect(flag in r.stdout, "build help mentions %s" % flag, r)
+
+
+@case
+def help_unknown_command():
+    r = run("help", "frobnicate")
+    expect_rc(r, 2, "help frobnicate")
+    expect("unknown command `frobnicate`" in r.stderr, "message", r)
+
+
+# ---------------------------------------------------------------- usage errors (exit 2)
+
+@case
+def no_arguments():
+    r = run()
+    expect_rc(r, 2, "no arguments")
+    expect_no_stdout(r, "no arguments")
+    expect("usage: octohac" in r.stderr, "usage on stderr", r)
+
+
+@case
+def unknown_command():
+    r = run("buidl", "x.oha")
+    expect_rc(r, 2, "unknown command")
+    expect("unknown command `buidl`" in r.stderr and "did you mean `build`" in r.stderr, "did you mean", r)
+    expect("usage: octohac" in r.stderr, "usage printed", r)
+    r = run("--frobnicate")
+    expect_rc(r, 2, "unknown global option")
+
+
+@case
+def unknown_flag():
+    with Tmp() as t:
+        f = t.write("a.oha", MINIMAL)
+        for args in (["build", f, "--frob"], ["check", "--frob", f], ["fmt", "-z", f],
+                     ["graph", f, "--nope"], ["explain", "--x", "OH2003"], ["version", "--all"]):
+            r = run(*args)
+            expect_rc(r, 2, " ".join(args))
+            expect_no_stdout(r, " ".join(args))
+            expect("unknown option" in r.stderr and "usage: octohac" in r.stderr,
+                   "unknown option message and the command's usage", r)
+        r = run("build", f, "--clustr", "octopus")
+        expect("did you mean `--cluster`" in r.stderr, "did you mean for a flag", r)
+
+
+@case
+def flag_values():
+    with Tmp() as t:
+        f = t.write("a.oha", MINIMAL)
+        bad = [["build", f, "-o"], ["build", f, "--cluster"], ["check", f, "--format", "xml"],
+               ["build", f, "-f", "toml"], ["check", f, "--color", "sometimes"], ["check", "--dump=bytes", f],
+               ["graph", f, "--format", "svg"], ["fmt", "--check=yes", f], ["build"], ["build", f, f],
+               ["check"], ["fmt"], ["explain"], ["graph"], ["build", f, "-o", "x.yaml", "--check", "x.yaml"],
+               ["fmt", "--check", "--write", f]]
+        for args in bad:
+            r = run(*args)
+            expect_rc(r, 2, " ".join(args))
+            expect_no_stdout(r, " ".join(args))
+
+
+# ---------------------------------------------------------------- check
+
+@case
+def check_missing_file():
+    with Tmp() as t:
+        missing = t.path("nope.oha")
+        r = run("check", missing)
+        expect_rc(r, 2, "check of a missing file")
+        expect("cannot read" in r.stderr and "nope.oha" in r.stderr, "message names the file", r)
+        r = run("build", missing)
+        expect_rc(r, 2, "build of a missing file")
+        expect_no_stdout(r, "build of a missing file")
+
+
+@case
+def check_reports_others_after_unreadable():
+    with Tmp() as t:
+        bad = t.write("bad.oha", SYNTAX_ERROR)
+        r = run("check", "--format", "short", t.path("missing.oha"), bad)
+        expect_rc(r, 2, "unreadable file among others")
+        expect("[OH0004]" in r.stderr, "the other file is still reported", r)
+
+
+@case
+def check_clean_samples():
+    samples = sorted(os.path.join(SAMPLES, f) for f in os.listdir(SAMPLES) if f.endswith(".oha"))
+    for sample in samples:
+        r = run("check", sample)
+        expect(r.rc == 0, "%s checks cleanly" % sample, r)
+        expect(re.search(r"^0 errors, \d+ warnings? in 1 file\n\Z", r.stderr, re.M), "summary line", r)
+    r = run("check", SAMPLES)
+    expect_rc(r, 0, "check samples/")
+    expect(re.search(r"^0 errors, \d+ warnings? in %d files\n\Z" % len(samples), r.stderr, re.M),
+           "summary over the folder", r)
+
+
+@case
+def check_syntax_error():
+    with Tmp() as t:
+        f = t.write("bad.oha", SYNTAX_ERROR)
+        r = run("check", "--format", "short", f)
+        expect_rc(r, 1, "check of a syntax error")
+        expect(re.search(r"^%s:3:19: error: .* \[OH0004\]$" % re.escape(f), r.stderr, re.M), "short line", r)
+        expect(r.stderr.endswith("1 error, 0 warnings in 1 file\n"), "summary", r)
+        r = run("check", f)
+        expect_rc(r, 1, "human format")
+        expect("error[OH0004]" in r.stderr and "--> %s:3:19" % f in r.stderr, "human header and location", r)
+
+
+@case
+def check_semantic_error():
+    with Tmp() as t:
+        f = t.write("one.oha", ONE_NODE)
+        r = run("check", "--format", "short", f)
+        expect_rc(r, 1, "one node")
+        expect("[OH2001]" in r.stderr, "OH2001 reported", r)
+
+
+@case
+def check_stdin():
+    r = run("check", "--format", "short", "-", stdin=SYNTAX_ERROR.encode())
+    expect_rc(r, 1, "check - with an error")
+    expect(re.search(r"^<stdin>:3:19: error: .*\[OH0004\]$", r.stderr, re.M), "named <stdin>", r)
+    r = run("check", "-", stdin=MINIMAL.encode())
+    expect_rc(r, 0, "check - clean")
+    r = run("check", "-", stdin=b"")
+    expect(r.rc in (0, 1), "empty standard input is not a crash", r)
+
+
+@case
+def check_directory_recursion():
+    with Tmp() as t:
+        t.write("b.oha", SYNTAX_ERROR)
+        t.write("a/z.oha", SYNTAX_ERROR)
+        t.write("a/c/d.oha", SYNTAX_ERROR)
+        t.write("a/notes.txt", "not a cluster file {")
+        t.write(".hidden/x.oha", SYNTAX_ERROR)
+        r = run("check", "--format", "short", t.dir)
+        expect_rc(r, 1, "folder with errors")
+        files = [line.split(":")[0] for line in r.stderr.splitlines() if "[OH0004]" in line]
+        want = [t.path("a/c/d.oha"), t.path("a/z.oha"), t.path("b.oha")]
+        expect(files == want, "sorted recursive order %r, got %r" % (want, files), r)
+        expect(r.stderr.endswith("3 errors, 0 warnings in 3 files\n"), "summary", r)
+
+
+@case
+def check_werror():
+    with Tmp() as t:
+        f = t.write("warn.oha", WARNING_ONLY)
+        report = json_report(f)
+        expect(report["errors"] == 0 and report["warnings"] > 0, "precondition: warnings only: %r" % report)
+        expect_rc(run("check", f), 0, "warnings alone pass")
+        r = run("check", "--werror", f)
+        expect_rc(r, 1, "--werror fails on warnings")
+        expect_rc(run("build", f), 0, "build with warnings")
+        out = t.write("out.yaml", "old\n")
+        r = run("build", "--werror", f, "-o", out)
+        expect_rc(r, 1, "build --werror")
+        expect_no_stdout(r, "build --werror")
+        expect(read(out) == b"old\n", "OUT untouched after --werror")
+
+
+@case
+def lint_alias():
+    with Tmp() as t:
+        f = t.write("bad.oha", SYNTAX_ERROR)
+        a = run("check", "--format", "short", f)
+        b = run("lint", "--format", "short", f)
+        expect(a.rc == b.rc == 1 and a.err == b.err, "lint is check", b)
+
+
+@case
+def check_dump():
+    sample = os.path.join(SAMPLES, "minimal.oha")
+    for kind in ("tokens", "ast"):
+        r = run("check", "--dump=" + kind, sample)
+        expect_rc(r, 0, "--dump=" + kind)
+        expect(len(r.out) > 0, "a dump is printed", r)
+        again = run("check", "--dump", kind, sample)
+        expect(again.out == r.out, "the dump is stable")
+    r = run("check", "--dump=tokens", sample, sample)
+    expect_rc(r, 2, "--dump takes one file")
+
+
+@case
+def check_color():
+    with Tmp() as t:
+        f = t.write("bad.oha", SYNTAX_ERROR)
+        expect(b"\x1b[" in run("check", "--color", "always", f).err, "always colours")
+        expect(b"\x1b[" not in run("check", "--color", "never", f).err, "never does not")
+        expect(b"\x1b[" not in run("check", f).err, "auto does not colour a pipe")
+        expect(b"\x1b[" not in run("check", "--color=auto", f, env={"NO_COLOR": "1"}).err, "NO_COLOR")
+
+
+@case
+def include_path():
+    with Tmp() as t:
+        t.write("lib/team/base.oha", 'profile base {\n  octopus { admin_email = "ops@example.com" }\n}\n')
+        main = t.write("work/main.oha", 'import "team/base"\n\ncluster "octopus" uses base {\n'
+                       '  directory { create = true, domain = "corp.example.com" }\n}\n')
+        r = run("check", "--format", "short", main)
+        expect_rc(r, 1, "import not found without -I")
+        expect("[OH0501]" in r.stderr, "OH0501", r)
+        expect_rc(run("check", "-I", t.path("lib"), main), 0, "-I DIR")
+        expect_rc(run("check", "--include=" + t.path("lib"), main), 0, "--include=DIR")
+        expect_rc(run("check", "-I", t.path("nowhere"), "-I", t.path("lib"), main), 0, "-I repeated")
+        env = {"OCTOHAC_PATH": t.path("nowhere") + "::" + t.path("lib")}
+        expect_rc(run("check", main, env=env), 0, "OCTOHAC_PATH")
+        expect_rc(run("build", main, env=env), 0, "build with OCTOHAC_PATH")
+
+
+# ---------------------------------------------------------------- build
+
+@case
+def build_stdout():
+    sample = os.path.join(SAMPLES, "production.oha")
+    r = run("build", sample)
+    expect_rc(r, 0, "build production.oha")
+    expect(r.stdout.startswith("# Generated by octohac"), "the first line", r)
+    doc = cfn_yaml(r.stdout)
+    expect(isinstance(doc, dict) and "Resources" in doc, "a template with Resources")
+    j = run("build", sample, "-f", "json")
+    expect_rc(j, 0, "build -f json")
+    expect(json.loads(j.stdout).keys() == doc.keys(), "the JSON has the same sections")
+    again = run("build", sample)
+    expect(again.out == r.out, "deterministic output")
+
+
+@case
+def build_stdin():
+    with open(os.path.join(SAMPLES, "minimal.oha"), "rb") as f:
+        text = f.read()
+    r = run("build", "-", stdin=text)
+    expect_rc(r, 0, "build -")
+    expect("Resources" in cfn_yaml(r.stdout), "a template")
+
+
+@case
+def build_errors_write_nothing():
+    with Tmp() as t:
+        for text in (SYNTAX_ERROR, ONE_NODE):
+            f = t.write("bad.oha", text)
+            r = run("build", f)
+            expect_rc(r, 1, "build with errors")
+            expect_no_stdout(r, "build with errors")
+
+
+@case
+def build_output_file():
+    with Tmp() as t:
+        sample = os.path.join(SAMPLES, "minimal.oha")
+        ref = run("build", sample)
+        out = t.path("stack.yaml")
+        r = run("build", sample, "-o", out)
+        expect_rc(r, 0, "-o")
+        expect_no_stdout(r, "-o")
+        expect(read(out) == ref.out, "OUT holds what stdout would")
+        expect(t.listing() == ["stack.yaml"], "no temporary file left: %r" % t.listing())
+        jout = t.path("stack.json")
+        expect_rc(run("build", sample, "--output", jout), 0, "--output x.json")
+        json.loads(read(jout))
+        forced = t.path("forced.txt")
+        expect_rc(run("build", sample, "-f", "json", "-o", forced), 0, "-f json wins")
+        expect(read(forced) == read(jout), "-f json equals .json output")
+        yout = t.path("stack.json.yaml")
+        expect_rc(run("build", sample, "-o", yout), 0, ".yaml")
+        expect(read(yout) == ref.out, "a non-.json extension gives YAML")
+
+
+@case
+def build_output_replaces_atomically():
+    with Tmp() as t:
+        sample = os.path.join(SAMPLES, "minimal.oha")
+        out = t.write("stack.yaml", "old contents\n")
+        os.chmod(out, 0o640)
+        expect_rc(run("build", sample, "-o", out), 0, "-o over an existing file")
+        expect(read(out).startswith(b"# Generated by octohac"), "replaced")
+        expect(os.stat(out).st_mode & 0o777 == 0o640, "permission bits kept")
+        expect(t.listing() == ["stack.yaml"], "no temporary file left: %r" % t.listing())
+
+
+@case
+def build_unwritable_output():
+    with Tmp() as t:
+        sample = os.path.join(SAMPLES, "minimal.oha")
+        blocker = t.write("file", "I am a file, not a folder\n")
+        for out in (os.path.join(blocker, "stack.yaml"), t.path("no/such/dir/stack.yaml")):
+            r = run("build", sample, "-o", out)
+            expect_rc(r, 2, "unwritable OUT")
+            expect_no_stdout(r, "unwritable OUT")
+            expect("cannot write" in r.stderr, "message", r)
+        expect(t.listing() == ["file"], "no file created: %r" % t.listing())
+        if os.geteuid() != 0:
+            ro = t.path("ro")
+            os.mkdir(ro, 0o555)
+            r = run("build", sample, "-o", os.path.join(ro, "stack.yaml"))
+            expect_rc(r, 2, "read-only folder")
+            expect(os.listdir(ro) == [], "nothing created in a read-only folder")
+
+
+@case
+def build_errors_leave_output_untouched():
+    with Tmp() as t:
+        original = b"# a committed template\nResources: {}\n"
+        out = t.write("stack.yaml", original)
+        for text in (SYNTAX_ERROR, ONE_NODE):
+            f = t.write("bad.oha", text)
+            r = run("build", f, "-o", out)
+            expect_rc(r, 1, "errors with -o")
+            expect_no_stdout(r, "errors with -o")
+            expect(read(out) == original, "OUT byte-identical after errors")
+        expect(sorted(t.listing()) == ["bad.oha", "stack.yaml"], "no temporary file: %r" % t.listing())
+
+
+@case
+def build_check_output():
+    with Tmp() as t:
+        sample = os.path.join(SAMPLES, "minimal.oha")
+        out = t.path("stack.yaml")
+        r = run("build", sample, "--check", out)
+        expect_rc(r, 1, "--check with a missing OUT")
+        expect(not os.path.exists(out), "--check writes nothing")
+        expect_rc(run("build", sample, "-o", out), 0, "-o")
+        r = run("build", sample, "--check", out)
+        expect_rc(r, 0, "--check up to date")
+        expect_no_stdout(r, "--check")
+        with open(out, "ab") as f:
+            f.write(b"# edited\n")
+        stale = read(out)
+        r = run("build", sample, "--check", out)
+        expect_rc(r, 1, "--check stale")
+        expect(out in r.stderr, "names the stale file", r)
+        expect(read(out) == stale, "--check never writes")
+        jout = t.path("stack.json")
+        expect_rc(run("build", sample, "-o", jout), 0, "-o json")
+        expect_rc(run("build", sample, "--check", jout), 0, "--check json by extension")
+
+
+@case
+def build_cluster_selection():
+    with Tmp() as t:
+        f = t.write("two.oha", TWO_CLUSTERS)
+        r = run("build", f)
+        expect_rc(r, 2, "several clusters and none named")
+        expect_no_stdout(r, "several clusters")
+        expect("alpha" in r.stderr and "beta" in r.stderr, "lists the names", r)
+        r = run("build", f, "--cluster", "beta")
+        expect_rc(r, 0, "--cluster beta")
+        expect("beta" in r.stdout, "the template is beta's", r)
+        r = run("build", f, "--cluster", "bta")
+        expect_rc(r, 2, "unknown cluster")
+        expect("did you mean `beta`" in r.stderr, "did you mean", r)
+        empty = t.write("empty.oha", "# nothing here\n")
+        expect_rc(run("build", empty), 2, "no cluster at all")
+        expect_rc(run("check", f), 0, "check takes every cluster")
+
+
+# ---------------------------------------------------------------- explain
+
+@case
+def explain():
+    r = run("explain", "OH2003")
+    expect_rc(r, 0, "explain OH2003")
+    expect(r.stdout.startswith("OH2003 (error): "), "title line", r)
+    expect(len(r.stdout.splitlines()) > 3, "why and an example", r)
+    expect(run("explain", "oh2003").out == r.out, "codes are case-insensitive")
+    r = run("explain", "OH9999")
+    expect_rc(r, 2, "unknown code")
+    expect_no_stdout(r, "unknown code")
+    r = run("explain", "OH203")
+    expect_rc(r, 2, "misspelt code")
+
+
+# ---------------------------------------------------------------- diagnostics formats
+
+def error_and_warning_files(t):
+    return [t.write("a/bad.oha", SYNTAX_ERROR), t.write("b/one.oha", ONE_NODE), t.write("c/warn.oha", WARNING_ONLY),
+            t.write("d/two.oha", TWO_CLUSTERS)]
+
+
+@case
+def format_json():
+    with Tmp() as t:
+        files = error_and_warning_files(t)
+        r = run("check", "--format", "json", *files)
+        expect_rc(r, 1, "json with errors")
+        doc = json.loads(r.stdout)
+        expect(doc["version"] == 1 and doc["files"] == 4, "header", r)
+        diags = doc["diagnostics"]
+        expect(doc["errors"] == sum(d["severity"] == "error" for d in diags), "error count")
+        expect(doc["warnings"] == sum(d["severity"] == "warning" for d in diags), "warning count")
+        keys = {"code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "notes"}
+        for d in diags:
+            expect(set(d) == keys, "diagnostic keys %r" % sorted(d))
+            expect(re.fullmatch(r"OH\d{4}", d["code"]), "code")
+            expect(d["severity"] in ("error", "warning", "note"), "severity")
+            for n in d["notes"]:
+                expect(set(n) == {"message", "file", "line", "column"}, "note keys %r" % sorted(n))
+        syntax = [d for d in diags if d["code"] == "OH0004"]
+        expect(syntax and syntax[0]["file"] == files[0] and (syntax[0]["line"], syntax[0]["column"]) == (3, 19),
+               "OH0004 at 3:19: %r" % syntax)
+        expect(any(d["code"] == "OH2001" for d in diags), "OH2001 present")
+        expect(r.err == b"", "json prints no summary on stderr", r)
+        clean = json.loads(run("check", "--format", "json", os.path.join(SAMPLES, "minimal.oha")).stdout)
+        expect(clean["errors"] == 0, "a clean file")
+
+
+def sarif_structure(doc):
+    """The SARIF 2.1.0 rules octohac relies on, from the spec, beyond what the schema says."""
+    expect(doc["version"] == "2.1.0" and len(doc["runs"]) == 1, "one run of 2.1.0")
+    run_ = doc["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    ids = [rule["id"] for rule in rules]
+    expect(len(ids) == len(set(ids)), "rule ids unique")
+    for rule in rules:
+        expect(rule["fullDescription"]["text"], "fullDescription for %s" % rule["id"])
+        expect(rule["shortDescription"]["text"], "shortDescription for %s" % rule["id"])
+    for res in run_["results"]:
+        expect(res["ruleId"] in ids, "every ruleId has a rule")
+        expect(ids[res["ruleIndex"]] == res["ruleId"], "ruleIndex points at its rule")
+        expect(res["level"] in ("error", "warning", "note"), "level")
+        region = res["locations"][0]["physicalLocation"]["region"]
+        for key in ("startLine", "startColumn", "endLine", "endColumn"):
+            expect(isinstance(region.get(key), int) and region[key] >= 1, "region.%s" % key)
+        expect((region["endLine"], region["endColumn"]) >= (region["startLine"], region["startColumn"]),
+               "the region ends after it starts")
+    used = {res["ruleId"] for res in run_["results"]}
+    expect(used == set(ids), "rules are exactly the codes used")
+
+
+@case
+def format_sarif():
+    import jsonschema
+    with Tmp() as t:
+        files = error_and_warning_files(t)
+        r = run("check", "--format", "sarif", *files)
+        expect_rc(r, 1, "sarif with errors")
+        doc = json.loads(r.stdout)
+        with open(SARIF_SCHEMA) as f:
+            schema = json.load(f)
+        jsonschema.Draft4Validator.check_schema(schema)
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(doc))
+        expect(not errors, "valid against the SARIF 2.1.0 schema: %s" % "; ".join(e.message for e in errors[:5]))
+        sarif_structure(doc)
+        results = doc["runs"][0]["results"]
+        syntax = [res for res in results if res["ruleId"] == "OH0004"]
+        region = syntax[0]["locations"][0]["physicalLocation"]["region"]
+        expect((region["startLine"], region["startColumn"]) == (3, 19), "OH0004 region %r" % region)
+        uri = syntax[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        expect(uri == "file://" + files[0], "absolute paths become file URIs: %r" % uri)
+        # A broken document must fail the same validation, so the check can fail.
+        broken = json.loads(r.stdout)
+        broken["runs"][0]["results"][0]["level"] = "fatal"
+        expect(list(jsonschema.Draft4Validator(schema).iter_errors(broken)), "the schema catches a bad level")
+    rel = run("check", "--format", "sarif", "-", stdin=SYNTAX_ERROR.encode())
+    loc = json.loads(rel.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    expect(loc["artifactLocation"]["uri"] == "%3Cstdin%3E", "<stdin> percent-encoded: %r" % loc)
+
+
+@case
+def format_github():
+    with Tmp() as t:
+        files = error_and_warning_files(t)
+        r = run("check", "--format", "github", *files)
+        expect_rc(r, 1, "github with errors")
+        line_re = re.compile(r"::(error|warning|notice) file=([^,:]+),line=(\d+),col=(\d+),endLine=(\d+),"
+                             r"endColumn=(\d+),title=(OH\d{4})::(.+)")
+        lines = r.stdout.splitlines()
+        expect(lines, "annotations printed", r)
+        for line in lines:
+            expect(line_re.fullmatch(line), "annotation syntax: %r" % line)
+        first = [m for m in map(line_re.fullmatch, lines) if m.group(7) == "OH0004"][0]
+        expect(first.group(1) == "error" and first.group(2) == files[0], "OH0004 on the right file")
+        expect((first.group(3), first.group(4)) == ("3", "19"), "OH0004 at 3:19")
+        expect(any(m.group(1) == "warning" for m in map(line_re.fullmatch, lines)), "a warning annotation")
+    odd = run("check", "--format", "github", "-", stdin=b'cluster "a,b:c" {\n  nodes { count = }\n}\n')
+    expect("%" not in odd.stdout.split("::")[1] or "%2C" in odd.stdout or "%3A" in odd.stdout, "escaping", odd)
+
+
+@case
+def format_junit():
+    with Tmp() as t:
+        files = error_and_warning_files(t)
+        r = run("check", "--format", "junit", *files)
+        expect_rc(r, 1, "junit with errors")
+        root = ET.fromstring(r.out)
+        expect(root.tag == "testsuites", "root element")
+        suites = root.findall("testsuite")
+        expect([s.get("name") for s in suites] == files, "one testsuite per file, in order")
+        two = suites[3]
+        expect([c.get("name") for c in two.findall("testcase")] == ["alpha", "beta"], "one testcase per cluster")
+        one = suites[1].findall("testcase")
+        failures = [f for c in one for f in c.findall("failure")]
+        expect(any(f.get("type") == "OH2001" for f in failures), "OH2001 failure")
+        syntax = suites[0].find("testcase").find("failure")
+        expect(syntax.get("type") == "OH0004" and syntax.get("line") == "3" and syntax.get("column") == "19",
+               "failure carries code, line and column")
+        total = sum(int(s.get("failures")) for s in suites)
+        expect(int(root.get("failures")) == total, "failure totals add up")
+        expect(all(s.get("failures") == "0" for s in suites[2:]), "warnings are not failures")
+
+
+@case
+def format_short_and_human():
+    with Tmp() as t:
+        f = t.write("bad.oha", SYNTAX_ERROR)
+        short = run("check", "--format", "short", f)
+        human = run("check", "--format", "human", f)
+        default = run("check", f)
+        expect(short.rc == human.rc == default.rc == 1, "exit 1", short)
+        expect(human.err == default.err, "human is the default")
+        expect(len(short.stderr.splitlines()) == 2, "one line per diagnostic plus the summary", short)
+        expect_no_stdout(short, "short")
+
+
+# ---------------------------------------------------------------- fmt
+
+@case
+def fmt_modes():
+    with Tmp() as t:
+        f = t.write("messy.oha", UNFORMATTED)
+        printed = run("fmt", f)
+        expect_rc(printed, 0, "fmt prints")
+        expect(printed.out != UNFORMATTED.encode(), "the layout changed", printed)
+        expect(read(f) == UNFORMATTED.encode(), "fmt without --write does not touch the file")
+        r = run("fmt", "--check", f)
+        expect_rc(r, 1, "fmt --check on a messy file")
+        expect(r.stdout.strip() == f, "names the file", r)
+        r = run("fmt", "--write", f)
+        expect_rc(r, 0, "fmt --write")
+        expect(read(f) == printed.out, "--write writes what fmt prints")
+        expect(t.listing() == ["messy.oha"], "no temporary file: %r" % t.listing())
+        r = run("fmt", "--check", f)
+        expect_rc(r, 0, "fmt --check after --write")
+        expect_no_stdout(r, "clean --check")
+        expect(run("fmt", f).out == read(f), "idempotent")
+        expect_rc(run("fmt", "-", stdin=UNFORMATTED.encode()), 0, "fmt -")
+        expect_rc(run("fmt", "--write", "-", stdin=b""), 2, "--write on stdin")
+        bad = t.write("bad.oha", SYNTAX_ERROR)
+        r = run("fmt", "--write", bad)
+        expect_rc(r, 1, "fmt of a syntax error")
+        expect(read(bad) == SYNTAX_ERROR.encode(), "left alone")
+        expect_rc(run("fmt", t.path("missing.oha")), 2, "fmt of a missing file")
+
+
+# ---------------------------------------------------------------- graph
+
+@case
+def graph_formats():
+    sample = os.path.join(SAMPLES, "production.oha")
+    r = run("graph", sample)
+    expect_rc(r, 0, "graph")
+    expect(r.stdout.lstrip().startswith(("digraph", "graph", "strict")), "DOT by default", r)
+    expect(run("graph", sample, "--format", "dot").out == r.out, "--format dot is the default")
+    m = run("graph", sample, "--format", "mermaid")
+    expect_rc(m, 0, "mermaid")
+    expect(m.stdout.lstrip().startswith(("flowchart", "graph")), "Mermaid flowchart", m)
+    with Tmp() as t:
+        f = t.write("two.oha", TWO_CLUSTERS)
+        expect_rc(run("graph", f), 2, "graph with several clusters")
+        expect_rc(run("graph", f, "--cluster", "alpha"), 0, "graph --cluster")
+        bad = t.write("bad.oha", ONE_NODE.replace("count = 1", "count = many"))
+        r = run("graph", bad)
+        expect_rc(r, 1, "graph of an invalid file")
+        expect_no_stdout(r, "graph of an invalid file")
+
+
+def main(argv):
+    global BIN
+    if argv[1:] == ["--list"]:
+        print("\n".join(CASES))
+        return 0
+    if len(argv) < 4 or argv[1] != "--bin":
+        print(__doc__, file=sys.stderr)
+        return 2
+    BIN = os.path.abspath(argv[2])
+    status = 0
+    for name in argv[3:]:
+        try:
+            CASES[name]()
+            print("ok   %s" % name)
+        except Failure as e:
+            print("FAIL %s: %s" % (name, e))
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -292,11 +292,63 @@ static void check_template(const char *text) {
     }
 }
 
-static const char *template_text(void) {
+/* The template as it goes into the stack, smaller by a fifth (YAML indents every line of
+ * it, so lines count as much as bytes): whole-line comments, blank lines, indentation and
+ * the padding before `=` in `$Name   = …` are dropped, and a line holding only `}` joins
+ * the line before unless that one has a `#`. The script has no here-strings and no
+ * backtick continuations, where this would matter; the syntax check parses the result.
+ * One header line says where the script came from. */
+/* Whether a lone `}` may join the previous output line, which ends just before END. */
+static bool join_brace(const char *out, const char *end) {
+    const char *start = end - 1;
+    while (start > out && start[-1] != '\n') start--;
+    return memchr(start, '#', (size_t)(end - start)) == NULL;
+}
+
+static char *compact_template(const char *text) {
+    static const char header[] = "# C:\\octohac\\bootstrap.ps1: written by octohac from " BOOT_TEMPLATE_PATH "\n";
+    char *out = oh_xmalloc(strlen(text) + sizeof header), *o = out;
+    memcpy(o, header, sizeof header - 1);
+    o += sizeof header - 1;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end) end = line + strlen(line);
+        const char *p = line;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        if (p < end && *p != '#') {
+            const char *pad = NULL;
+            if (*p == '$') { /* `$Name   = ` → `$Name = ` */
+                const char *q = p + 1;
+                while (q < end && (*q == '_' || *q == ':' || (*q >= '0' && *q <= '9') ||
+                                   ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z'))) q++;
+                if (q + 2 < end && q[0] == ' ' && q[1] == ' ') pad = q;
+            }
+            if (pad) {
+                memcpy(o, p, (size_t)(pad - p));
+                o += pad - p;
+                p = pad;
+                while (*p == ' ') p++;
+                *o++ = ' ';
+            }
+            if (end - p == 1 && *p == '}' && o > out && join_brace(out, o)) {
+                o[-1] = ' ';
+            }
+            memcpy(o, p, (size_t)(end - p));
+            o += end - p;
+            *o++ = '\n';
+        }
+        line = *end ? end + 1 : end;
+    }
+    *o = '\0';
+    return out;
+}
+
+static char *template_text(void) {
     const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
     if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
-    check_template(file->data);
-    return file->data;
+    char *text = compact_template(file->data);
+    check_template(text);
+    return text;
 }
 
 static cJSON *variable_map(const Cluster *cluster) {
@@ -307,8 +359,10 @@ static cJSON *variable_map(const Cluster *cluster) {
 }
 
 static cJSON *script_file(const Cluster *cluster) {
+    char *text = template_text();
     cJSON *sub = cJSON_CreateArray();
-    cJSON_AddItemToArray(sub, cJSON_CreateString(template_text()));
+    cJSON_AddItemToArray(sub, cJSON_CreateString(text));
+    free(text);
     cJSON_AddItemToArray(sub, variable_map(cluster));
     cJSON *content = cJSON_CreateObject();
     cJSON_AddItemToObject(content, "Fn::Sub", sub);
@@ -355,18 +409,18 @@ char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
         BUG("node index %d outside 1..%lld", node_index, cluster->nodes.count.value);
     return arena_printf(arena,
         "<powershell>\n"
-        "# octohac loader for node %d of %s: runs the NodeBootstrap cfn-init configuration\n"
-        "if (Test-Path 'C:\\octohac\\loader.ran') { exit 0 }\n"
-        "New-Item -ItemType Directory -Force -Path 'C:\\octohac' | Out-Null\n"
-        "Set-Content -Path 'C:\\octohac\\loader.ran' -Value 'node %d'\n"
+        "# octohac: the loader of node %d of %s (docs/bootstrap.md)\n"
+        "$d = 'C:\\octohac'\n"
+        "if (Test-Path \"$d\\loader.ran\") { exit 0 }\n"
+        "New-Item -ItemType Directory -Force -Path $d | Out-Null\n"
+        "Set-Content -Path \"$d\\loader.ran\" -Value 'node %d'\n"
         "[Environment]::SetEnvironmentVariable('OCTOHAC_NODE_INDEX', '%d', 'Machine')\n"
         "$env:OCTOHAC_NODE_INDEX = '%d'\n"
         "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"
         "$code = $LASTEXITCODE\n"
-        "$explained = (Test-Path 'C:\\octohac\\signalled') -or (Test-Path 'C:\\octohac\\rebooting')\n"
-        "if (($code -ne 0) -and (-not $explained)) {\n"
+        "if ($code -and -not ((Test-Path \"$d\\signalled\") -or (Test-Path \"$d\\rebooting\"))) {\n"
         "  cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} "
-        "--reason \"cfn-init exited with code $code; see C:\\cfn\\log\\cfn-init.log\"\n"
+        "--reason \"cfn-init exited with code $code\"\n"
         "}\n"
         "</powershell>\n",
         node_index, cluster->name, node_index, node_index, node_index, node_index);

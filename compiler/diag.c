@@ -252,6 +252,7 @@ typedef struct Printer {
     FILE *out;
     bool color;
     int gutter;                 /* width of the line-number column */
+    Style primary;              /* the severity's colour, for the `^` underline */
 } Printer;
 
 static void style(const Printer *p, Style s)
@@ -336,44 +337,95 @@ static int mark_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Prints the source line with tabs expanded and unsafe characters escaped. */
-static void print_source_line(const Printer *p, const Source *src, uint32_t line)
+/* The part of a source line that is shown: all of it, or for a long line a window
+ * around the marks, cut at character boundaries and marked with `...`. */
+typedef struct View {
+    const char *text;           /* the line's first byte */
+    uint32_t base;              /* the line's offset in the source */
+    uint32_t start, end;        /* the shown bytes, offsets into the source */
+    bool cut_left, cut_right;
+} View;
+
+enum { LONG_LINE = 160, CONTEXT = 60 };
+
+/* Moves OFFSET by STEP (-1 or +1) until it is not inside a UTF-8 sequence of the line. */
+static uint32_t char_boundary(const View *v, uint32_t offset, int step)
+{
+    while (offset > v->start && offset < v->end && ((unsigned char)v->text[offset - v->base] & 0xC0) == 0x80)
+        offset = step < 0 ? offset - 1 : offset + 1;
+    return offset;
+}
+
+static View view_for(const Source *src, const Mark *marks, size_t count)
 {
     uint32_t len;
-    const char *text = src_line_text(src, line, &len);
-    gutter_line(p, line);
-    size_t i = 0;
-    while (i < len) {
-        Glyph g = glyph_at(text + i, len - i, true);
-        fputs(g.shown, p->out);
-        i += g.bytes;
+    View v = {0};
+    v.text = src_line_text(src, marks[0].line, &len);
+    v.base = (uint32_t)(v.text - src->text);
+    v.start = v.base;
+    v.end = v.base + len;
+    if (len <= LONG_LINE)
+        return v;
+    uint32_t lo = marks[0].start, hi = marks[0].end;
+    for (size_t i = 1; i < count; i++) {
+        if (marks[i].start < lo)
+            lo = marks[i].start;
+        if (marks[i].end > hi)
+            hi = marks[i].end;
     }
+    if (hi - lo > LONG_LINE)
+        hi = lo + LONG_LINE;
+    uint32_t from = lo - v.base > CONTEXT ? lo - CONTEXT : v.base;
+    uint32_t to = v.end - hi > CONTEXT ? hi + CONTEXT : v.end;
+    View w = v;
+    w.start = char_boundary(&v, from, -1);
+    w.end = char_boundary(&v, to, +1);
+    w.cut_left = w.start > v.start;
+    w.cut_right = w.end < v.end;
+    return w;
+}
+
+/* Prints the shown part of the line, tabs expanded and unsafe characters escaped. */
+static void print_source_line(const Printer *p, const View *v, uint32_t line)
+{
+    gutter_line(p, line);
+    if (v->cut_left)
+        fputs("...", p->out);
+    uint32_t i = v->start;
+    while (i < v->end) {
+        Glyph g = glyph_at(v->text + (i - v->base), v->end - i, true);
+        fputs(g.shown, p->out);
+        i += (uint32_t)g.bytes;
+    }
+    if (v->cut_right)
+        fputs("...", p->out);
     fputc('\n', p->out);
 }
 
-/* Screen columns of the line's text from its start up to byte offset UNTIL. */
-static size_t display_width(const Source *src, uint32_t line, uint32_t until)
+/* Screen columns from the start of the view up to byte offset UNTIL. */
+static size_t display_width(const View *v, uint32_t until)
 {
-    uint32_t len;
-    const char *text = src_line_text(src, line, &len);
-    uint32_t base = (uint32_t)(text - src->text);
-    size_t width = 0, i = 0;
-    while (base + i < until && i < len) {
-        Glyph g = glyph_at(text + i, len - i, true);
+    size_t width = v->cut_left ? 3 : 0;
+    uint32_t i = v->start;
+    if (until > v->end)
+        until = v->end;
+    while (i < until) {
+        Glyph g = glyph_at(v->text + (i - v->base), v->end - i, true);
         width += g.width;
-        i += g.bytes;
+        i += (uint32_t)g.bytes;
     }
     return width;
 }
 
-static void print_underline(const Printer *p, const Source *src, const Mark *m)
+static void print_underline(const Printer *p, const View *v, const Mark *m)
 {
-    size_t from = display_width(src, m->line, m->start);
-    size_t to = display_width(src, m->line, m->end);
+    uint32_t start = m->start < v->start ? v->start : m->start;
+    size_t from = display_width(v, start);
+    size_t to = display_width(v, m->end);
     size_t width = to > from ? to - from : 1;
     gutter_empty(p);
     spaces(p->out, from);
-    style(p, m->primary ? ST_ERROR : ST_GUTTER);
+    style(p, m->primary ? p->primary : ST_GUTTER);
     for (size_t i = 0; i < width; i++)
         fputc(m->primary ? '^' : '-', p->out);
     if (m->label && *m->label) {
@@ -388,13 +440,18 @@ static void print_underline(const Printer *p, const Source *src, const Mark *m)
 static void print_snippet(const Printer *p, const Source *src, const Mark *marks, size_t count)
 {
     gutter_blank(p);
-    for (size_t i = 0; i < count; i++) {
-        if (i == 0 || marks[i].line != marks[i - 1].line) {
-            if (i > 0 && marks[i].line > marks[i - 1].line + 1)
-                fputs("...\n", p->out);
-            print_source_line(p, src, marks[i].line);
-        }
-        print_underline(p, src, &marks[i]);
+    size_t i = 0;
+    while (i < count) {
+        size_t j = i;
+        while (j < count && marks[j].line == marks[i].line)
+            j++;
+        if (i > 0 && marks[i].line > marks[i - 1].line + 1)
+            fputs("...\n", p->out);
+        View v = view_for(src, marks + i, j - i);
+        print_source_line(p, &v, marks[i].line);
+        for (size_t k = i; k < j; k++)
+            print_underline(p, &v, &marks[k]);
+        i = j;
     }
 }
 
@@ -435,11 +492,16 @@ static int gutter_width(const Diagnostic *d)
 
 /* The primary span and the secondary spans of the same source, in file order; then
  * one block per other source that secondary spans point into. */
-static void print_spans(const Printer *p, Arena *arena, const Diagnostic *d)
+static void print_spans(const Printer *p, const Diagnostic *d)
 {
+    enum { FEW = 16 };
+    Mark few_marks[FEW];
+    bool few_done[FEW] = {false};
     size_t n = d->secondary_count + 1;
-    Mark *marks = arena_alloc(arena, n * sizeof *marks);
-    bool *done = arena_alloc(arena, n * sizeof *done);
+    Mark *marks = n <= FEW ? few_marks : oh_xmalloc(n * sizeof *marks);
+    bool *done = n <= FEW ? few_done : calloc(n, sizeof *done);
+    if (!done)
+        BUG("out of memory rendering a diagnostic");
     const Source *src = d->span.src;
     const char *arrow = "-->";
     for (;;) {
@@ -465,6 +527,10 @@ static void print_spans(const Printer *p, Arena *arena, const Diagnostic *d)
         if (!src)
             break;
         arrow = ":::";
+    }
+    if (n > FEW) {
+        free(marks);
+        free(done);
     }
 }
 
@@ -510,7 +576,7 @@ static void print_trailer(const Printer *p, Style s, const char *kind, const cha
 
 static void render_human_one(FILE *out, bool color, const Diagnostic *d)
 {
-    Printer p = {out, color, gutter_width(d)};
+    Printer p = {out, color, gutter_width(d), severity_styles[d->severity]};
     style(&p, severity_styles[d->severity]);
     fputs(severity_names[d->severity], out);
     if (d->code)
@@ -522,10 +588,8 @@ static void render_human_one(FILE *out, bool color, const Diagnostic *d)
     style(&p, ST_PLAIN);
     fputc('\n', out);
 
-    Arena *scratch = arena_new();
     if (span_valid(d->span))
-        print_spans(&p, scratch, d);
-    arena_free(scratch);
+        print_spans(&p, d);
 
     bool trailers = d->help != NULL;
     for (size_t i = 0; i < d->note_count; i++)

@@ -162,7 +162,7 @@ struct MachineReport {
     cJSON *items;               /* json: diagnostics; sarif: results */
     cJSON *rules;               /* sarif: tool.driver.rules, in order of first use */
     StrBuf suites;              /* junit: the <testsuite> elements */
-    size_t tests, failures;     /* junit totals */
+    size_t tests, failures, skipped; /* junit totals */
 };
 
 MachineReport *diag_machine_begin(DiagFormat format, FILE *out)
@@ -502,9 +502,9 @@ static bool belongs_to(const Diagnostic *d, const char *cluster)
 }
 
 /* One <testcase>: its errors as <failure>s carrying code, line and column; warnings
- * and notes in <system-out>. Returns the number of failures. */
+ * and notes in <system-out>; <skipped> when SKIPPED. Returns the number of failures. */
 static size_t junit_case(StrBuf *b, const DiagCtx *diag, const char *file, const char *cluster,
-                         const char *name)
+                         const char *name, bool skipped)
 {
     size_t failures = 0;
     StrBuf out = { 0 };
@@ -513,6 +513,8 @@ static size_t junit_case(StrBuf *b, const DiagCtx *diag, const char *file, const
     sb_puts(b, "\" classname=\"");
     xml_escape(b, file);
     sb_puts(b, "\">\n");
+    if (skipped)
+        sb_puts(b, "      <skipped message=\"not checked: the file has errors\"/>\n");
     for (size_t i = 0; i < diag->count; i++) {
         const Diagnostic *d = diag->items[i];
         if (!belongs_to(d, cluster))
@@ -543,40 +545,46 @@ static size_t junit_case(StrBuf *b, const DiagCtx *diag, const char *file, const
     return failures;
 }
 
-static bool has_file_level(const DiagCtx *diag)
+/* How many diagnostics of SEVERITY (or of any severity, when ANY) belong to no cluster. */
+static size_t file_level(const DiagCtx *diag, bool any, Severity severity)
 {
+    size_t n = 0;
     for (size_t i = 0; i < diag->count; i++)
-        if (!diag->items[i]->cluster)
-            return true;
-    return false;
+        n += !diag->items[i]->cluster && (any || diag->items[i]->severity == severity);
+    return n;
 }
 
 /* One <testsuite> per file, one <testcase> per cluster, plus a "(file)" case for
- * diagnostics that belong to no cluster (syntax, imports) or a file without clusters. */
+ * diagnostics that belong to no cluster (syntax, imports) or a file without clusters.
+ * When the file itself has errors its clusters were never checked: they are skipped. */
 static void junit_add_file(MachineReport *r, const DiagCtx *diag, const char *file, const char *const *clusters)
 {
     StrBuf cases = { 0 };
-    size_t tests = 0, failures = 0;
+    size_t tests = 0, failures = 0, skipped = 0;
     size_t ncl = 0;
     while (clusters && clusters[ncl])
         ncl++;
-    if (ncl == 0 || has_file_level(diag)) {
-        failures += junit_case(&cases, diag, file, NULL, "(file)");
+    bool file_errors = file_level(diag, false, SEV_ERROR) > 0;
+    if (ncl == 0 || file_level(diag, true, SEV_ERROR) > 0) {
+        failures += junit_case(&cases, diag, file, NULL, "(file)", false);
         tests++;
     }
     for (size_t i = 0; i < ncl; i++) {
-        failures += junit_case(&cases, diag, file, clusters[i], clusters[i]);
+        failures += junit_case(&cases, diag, file, clusters[i], clusters[i], file_errors);
+        skipped += file_errors;
         tests++;
     }
     sb_puts(&r->suites, "  <testsuite name=\"");
     xml_escape(&r->suites, file);
-    sb_printf(&r->suites, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", tests, failures);
+    sb_printf(&r->suites, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests,
+              failures, skipped);
     if (cases.data)
         sb_puts(&r->suites, cases.data);
     sb_puts(&r->suites, "  </testsuite>\n");
     free(cases.data);
     r->tests += tests;
     r->failures += failures;
+    r->skipped += skipped;
 }
 
 /* ------------------------------------------------------------------ adding and printing */
@@ -596,14 +604,13 @@ void diag_machine_add(MachineReport *r, const DiagCtx *diag, const char *file, c
     }
 }
 
+/* Printed by the template's JSON printer: two-space indent, keys in order. */
 static void print_json(FILE *out, cJSON *doc)
 {
-    char *text = cJSON_Print(doc);
-    if (!text)
-        BUG("cJSON_Print failed");
-    fputs(text, out);
-    fputc('\n', out);
-    cJSON_free(text);
+    size_t len = 0;
+    char *text = emit_json(doc, &len);
+    fwrite(text, 1, len, out);
+    free(text);
     cJSON_Delete(doc);
 }
 
@@ -614,8 +621,8 @@ void diag_machine_finish(MachineReport *r)
     case DF_SARIF: print_json(r->out, sarif_document(r)); break;
     case DF_JUNIT:
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", r->out);
-        fprintf(r->out, "<testsuites name=\"octohac\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", r->tests,
-                r->failures);
+        fprintf(r->out, "<testsuites name=\"octohac\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+                r->tests, r->failures, r->skipped);
         if (r->suites.data)
             fputs(r->suites.data, r->out);
         fputs("</testsuites>\n", r->out);

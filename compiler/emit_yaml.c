@@ -17,19 +17,22 @@
 
 /* ------------------------------------------------------------------ scalar styles */
 
-/* Plain scalars that a YAML 1.1 or 1.2 reader resolves to something other than a string:
- * null, booleans (YAML 1.1 also has y/n/yes/no/on/off), integers (binary, octal, hex,
- * sexagesimal), floats, infinities and NaN, dates, and the merge and value keys.
- * Matched against the whole string. */
+/* Plain scalars that a YAML 1.1 or 1.2 reader resolves to something other than a string.
+ * Words (null, YAML 1.1's y/n/yes/no/on/off, true/false) in any case, and the merge and
+ * value keys, are compared directly; */
+static const char *const implicit_words[] = {
+    "~", "null", "y", "n", "yes", "no", "true", "false", "on", "off", "<<", "=",
+};
+
+/* numbers (binary, octal, hex, sexagesimal, floats, infinities, NaN) and dates are
+ * matched against the whole string, and only when it starts with a digit, a sign or a
+ * dot: nothing else can be one. */
 static const char *const implicit_patterns[] = {
-    "(?i)(~|null)",
-    "(?i)(y|n|yes|no|true|false|on|off)",
     "[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*)",
     "[-+]?([0-9][0-9_]*(\\.[0-9_]*)?|\\.[0-9][0-9_]*)([eE][-+]?[0-9]+)?",
     "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*",
     "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)",
     "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \\t].*)?",
-    "<<|=",
 };
 #define IMPLICIT_COUNT (sizeof implicit_patterns / sizeof implicit_patterns[0])
 
@@ -58,8 +61,30 @@ static ImplicitMatcher *implicit_matcher(void)
     return &matcher;
 }
 
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool is_implicit_word(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof implicit_words / sizeof implicit_words[0]; i++) {
+        const char *w = implicit_words[i];
+        size_t k = 0;
+        while (k < len && w[k] && ascii_lower(s[k]) == w[k])   /* the words are lower case */
+            k++;
+        if (k == len && !w[k])
+            return true;
+    }
+    return false;
+}
+
 static bool looks_implicit(const char *s, size_t len)
 {
+    if (len <= 5 && is_implicit_word(s, len))
+        return true;
+    if (!strchr("0123456789+-.", s[0]))
+        return false;
     ImplicitMatcher *m = implicit_matcher();
     for (size_t i = 0; i < IMPLICIT_COUNT; i++)
         if (pcre2_match(m->codes[i], (PCRE2_SPTR)s, len, 0, 0, m->match, NULL) >= 0)

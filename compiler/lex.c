@@ -21,6 +21,9 @@ typedef struct Lexer {
     uint32_t len, pos;
     Token *toks;
     size_t count, cap;
+    size_t errors;              /* reported so far, up to SYNTAX_ERROR_LIMIT */
+    bool stopped;               /* the limit was reached: the rest is not lexed */
+    Diagnostic scratch;         /* what lex_error returns once stopped */
 } Lexer;
 
 /* Single-character tokens. */
@@ -54,6 +57,28 @@ static void emit(Lexer *lx, TokenKind kind, uint32_t start, uint32_t end)
 static Span span_at(const Lexer *lx, uint32_t start, uint32_t end)
 {
     return (Span){lx->src, start, end};
+}
+
+/* Reports a lexical error; the one that reaches SYNTAX_ERROR_LIMIT says so and stops
+ * the lexer. */
+static Diagnostic *lex_error(Lexer *lx, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
+static Diagnostic *lex_error(Lexer *lx, Span span, const char *code, const char *fmt, ...)
+{
+    if (lx->stopped) {
+        memset(&lx->scratch, 0, sizeof lx->scratch);
+        return &lx->scratch;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *message = arena_vprintf(lx->arena, fmt, ap);
+    va_end(ap);
+    Diagnostic *d = diag_error(lx->diag, span, code, "%s", message);
+    if (++lx->errors >= SYNTAX_ERROR_LIMIT) {
+        diag_note(lx->diag, d, (Span){0}, "octohac stops after %d syntax errors in one file",
+                  SYNTAX_ERROR_LIMIT);
+        lx->stopped = true;
+    }
+    return d;
 }
 
 /* Bytes in the UTF-8 character at POS (1 for anything malformed). */
@@ -102,7 +127,7 @@ static uint32_t lex_escape(Lexer *lx)
         uint32_t end = closed ? i + 1 : i;
         if (closed && ndigits >= 1 && ndigits <= 6 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF))
             return end - start;
-        Diagnostic *d = diag_error(lx->diag, span_at(lx, start, end), "OH0003",
+        Diagnostic *d = lex_error(lx, span_at(lx, start, end), "OH0003",
                                    "invalid unicode escape in string");
         diag_label(lx->diag, d, closed ? "not a Unicode scalar value" : "expected 1 to 6 hex digits and `}`");
         diag_help(lx->diag, d, "write a code point as `\\u{1F600}`");
@@ -111,7 +136,7 @@ static uint32_t lex_escape(Lexer *lx)
     if (c == '\0' || c == '\n' || (c == '\r' && lx->pos + 2 < lx->len && lx->text[lx->pos + 2] == '\n'))
         return 1;   /* a backslash at the end of the line: the string is unterminated */
     uint32_t n = 1 + char_len(lx, lx->pos + 1);
-    Diagnostic *d = diag_error(lx->diag, span_at(lx, start, start + n), "OH0003",
+    Diagnostic *d = lex_error(lx, span_at(lx, start, start + n), "OH0003",
                                "invalid escape sequence in string");
     diag_label(lx->diag, d, "unknown escape");
     diag_help(lx->diag, d, "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash");
@@ -127,15 +152,15 @@ static void lex_string(Lexer *lx)
             uint32_t end = lx->pos;
             if (end > start && lx->text[end - 1] == '\r')
                 end--;
-            Diagnostic *d = diag_error(lx->diag, span_at(lx, start, end), "OH0002", "unterminated string");
+            Diagnostic *d = lex_error(lx, span_at(lx, start, end), "OH0002", "unterminated string");
             diag_label(lx->diag, d, "this string has no closing `\"`");
             diag_help(lx->diag, d, "strings end on the line they start; write a newline as `\\n`");
             emit(lx, TK_STRING, start, end);
             return;
         }
         char c = lx->text[lx->pos];
-        if (c == '"') {
-            lx->pos++;
+        if (c == '"' || lx->stopped) {
+            lx->pos += c == '"';
             emit(lx, TK_STRING, start, lx->pos);
             return;
         }
@@ -177,7 +202,7 @@ static uint32_t digits_value(const Lexer *lx, uint32_t start, uint32_t end)
 
 static void malformed(Lexer *lx, uint32_t start, uint32_t end, const char *label, const char *help)
 {
-    Diagnostic *d = diag_error(lx->diag, span_at(lx, start, end), "OH0006", "malformed %s `%.*s`",
+    Diagnostic *d = lex_error(lx, span_at(lx, start, end), "OH0006", "malformed %s `%.*s`",
                                label, (int)(end - start), lx->text + start);
     diag_help(lx->diag, d, "%s", help);
 }
@@ -194,7 +219,7 @@ static void check_address(Lexer *lx, const Parts *p, uint32_t start, uint32_t sl
     for (int i = 0; i < 4; i++) {
         uint32_t a = p->start[i], b = p->end[i];
         if (a == b || b - a > 3 || digits_value(lx, a, b) > 255) {
-            Diagnostic *d = diag_error(lx->diag, span_at(lx, a == b ? start : a, a == b ? end : b), "OH0006",
+            Diagnostic *d = lex_error(lx, span_at(lx, a == b ? start : a, a == b ? end : b), "OH0006",
                                        a == b ? "malformed address `%.*s`" : "address part `%.*s` is out of range",
                                        a == b ? (int)(end - start) : (int)(b - a), lx->text + (a == b ? start : a));
             diag_label(lx->diag, d, a == b ? "an empty part" : "each part must be 0-255");
@@ -205,13 +230,13 @@ static void check_address(Lexer *lx, const Parts *p, uint32_t start, uint32_t sl
     if (slash < end) {
         uint32_t a = slash + 1;
         if (a == end) {
-            Diagnostic *d = diag_error(lx->diag, span_at(lx, slash, end), "OH0006",
+            Diagnostic *d = lex_error(lx, span_at(lx, slash, end), "OH0006",
                                        "missing CIDR prefix after `/`");
             diag_label(lx->diag, d, "expected a prefix length 0-32");
             return;
         }
         if (end - a > 2 || digits_value(lx, a, end) > 32) {
-            Diagnostic *d = diag_error(lx->diag, span_at(lx, a, end), "OH0006",
+            Diagnostic *d = lex_error(lx, span_at(lx, a, end), "OH0006",
                                        "CIDR prefix `/%.*s` is out of range", (int)(end - a), lx->text + a);
             diag_label(lx->diag, d, "the prefix must be 0-32");
             return;
@@ -278,7 +303,7 @@ static void lex_stray(Lexer *lx)
     lx->pos += first;
     while (lx->pos < lx->len && !starts_token(lx, lx->pos))
         lx->pos += char_len(lx, lx->pos);
-    Diagnostic *d = diag_error(lx->diag, span_at(lx, start, lx->pos), "OH0001", "unexpected character `%.*s`",
+    Diagnostic *d = lex_error(lx, span_at(lx, start, lx->pos), "OH0001", "unexpected character `%.*s`",
                                (int)first, lx->text + start);
     char c = lx->text[start];
     if (c == '.' || c == '-')
@@ -325,7 +350,7 @@ static void lex_one(Lexer *lx)
 TokenList lex_source(Arena *arena, const Source *src, DiagCtx *diag)
 {
     Lexer lx = {.arena = arena, .src = src, .diag = diag, .text = src->text, .len = src->len};
-    while (lx.pos < lx.len)
+    while (lx.pos < lx.len && !lx.stopped)
         lex_one(&lx);
     emit(&lx, TK_EOF, lx.len, lx.len);
     return (TokenList){lx.toks, lx.count};

@@ -29,7 +29,7 @@ static int worst(int a, int b) { return a > b ? a : b; }
 
 typedef enum OptId {
     OPT_CLUSTER, OPT_FORMAT, OPT_OUTPUT, OPT_CHECK_OUT, OPT_CHECK_FLAG, OPT_WRITE,
-    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_HELP, OPT__COUNT
+    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT__COUNT
 } OptId;
 
 typedef struct OptSpec {
@@ -59,6 +59,7 @@ static const OptSpec graph_opts[] = {
     { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
     { OPT_INCLUDE, "include", 'I', true }, { OPT_HELP, "help", 'h', false }, OPT_END,
 };
+static const OptSpec explain_opts[] = { { OPT_LIST, "list", 0, false }, { OPT_HELP, "help", 'h', false }, OPT_END };
 static const OptSpec plain_opts[] = { { OPT_HELP, "help", 'h', false }, OPT_END };
 
 typedef struct Args {
@@ -119,8 +120,10 @@ static const Command commands[] = {
       "  FILE                 a .oha file, or - for standard input\n"
       "  --check              print nothing but the names of files that would change; exit 1 if any\n"
       "  -w, --write          rewrite the files that would change, atomically\n" },
-    { "explain", NULL, cmd_explain, plain_opts, "octohac explain CODE",
-      "explain a diagnostic code, with an example", "  CODE                 a code such as OH2003\n" },
+    { "explain", NULL, cmd_explain, explain_opts, "octohac explain CODE | --list",
+      "explain a diagnostic code, with an example",
+      "  CODE                 a code such as OH2003 (case-insensitive)\n"
+      "  --list               list every code: code, severity and title, tab-separated\n" },
     { "graph", NULL, cmd_graph, graph_opts,
       "octohac graph FILE [--cluster NAME] [--format dot|mermaid] [-I DIR]...",
       "draw a cluster's topology as Graphviz DOT or Mermaid",
@@ -963,8 +966,19 @@ static void print_indented(const char *text)
     }
 }
 
+static const char *const severity_names[] = { [SEV_ERROR] = "error", [SEV_WARNING] = "warning", [SEV_NOTE] = "note" };
+
+static int list_codes(void)
+{
+    for (size_t i = 0; i < rule_info_count; i++)
+        printf("%s\t%s\t%s\n", rule_infos[i].code, severity_names[rule_infos[i].severity], rule_infos[i].title);
+    return EXIT_CLEAN;
+}
+
 static int cmd_explain(const Command *cmd, Args *args)
 {
+    if (args->value[OPT_LIST])
+        return args->pos_count ? usage_error(cmd, "`--list` takes no CODE") : list_codes();
     if (args->pos_count != 1)
         return usage_error(cmd, "`explain` takes one CODE");
     char code[16];
@@ -984,8 +998,7 @@ static int cmd_explain(const Command *cmd, Args *args)
         free(codes);
         return EXIT_USAGE;
     }
-    static const char *const sev[] = { [SEV_ERROR] = "error", [SEV_WARNING] = "warning", [SEV_NOTE] = "note" };
-    printf("%s (%s): %s\n", info->code, sev[info->severity], info->title);
+    printf("%s (%s): %s\n", info->code, severity_names[info->severity], info->title);
     if (info->why)
         printf("\n%s\n", info->why);
     if (info->wrong) {
@@ -1104,6 +1117,8 @@ int main(int argc, char **argv)
 {
     int rc = run(argc, argv);
     schema_release();
+    rules_release();
+    verify_release();
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
         rc = EXIT_USAGE;
     return rc;

@@ -6,7 +6,6 @@
  * AWS: that is rules.c (OH2xxx, OH4xxx), which reads only the model. */
 #include "octohac.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,7 +322,28 @@ static const char *range_text(Checker *ck, const SchemaAttr *attr)
 
 /* ---------------------------------------------------------------- type expectations */
 
-static const char *expected_text(Checker *ck, const SchemaAttr *attr);
+/* List items, for "a list of …". */
+static const char *plural_noun(SchemaType type)
+{
+    switch (type) {
+    case TY_STRING: return "quoted strings";
+    case TY_WORD: return "words";
+    case TY_CIDR: return "CIDRs such as `10.0.0.0/8`";
+    case TY_IP: return "IPv4 addresses such as `10.1.0.10`";
+    case TY_INT: return "whole numbers";
+    case TY_BOOL:
+    case TY_ENUM:
+    case TY_SIZE:
+    case TY_RATE:
+    case TY_DURATION:
+    case TY_DAYS:
+    case TY_LIST:
+    case TY_BLOCK:
+    case TY__COUNT: break;
+    }
+    return "values";
+}
+
 
 static const char *expected_one(Checker *ck, const SchemaAttr *attr)
 {
@@ -340,7 +360,7 @@ static const char *expected_one(Checker *ck, const SchemaAttr *attr)
         return arena_printf(ck->arena, "%s such as `%s`", schema_type_doc(attr->type), schema_type_example(attr->type));
     case TY_CIDR: return "a CIDR such as `10.20.0.0/16`";
     case TY_IP: return "an IPv4 address such as `10.1.0.10`";
-    case TY_LIST: return arena_printf(ck->arena, "a list of %s", expected_text(ck, attr->items));
+    case TY_LIST: return arena_printf(ck->arena, "a list of %s", plural_noun(attr->items->type));
     case TY_BLOCK: return "a block";
     case TY__COUNT: break;
     }
@@ -585,9 +605,16 @@ static bool check_call(Checker *ck, const MergedEntry *me, const SchemaAttr *att
         return true;
     const Value *second = v->items[1];
     if (is_param) {
+        if (!attr->literal) {   /* a default would put the value itself into the template */
+            Diagnostic *d = ck_error(ck, me, second->span, "OH1004",
+                                     "wrong arguments to `param` for `%s`: expected only a parameter name",
+                                     attr_path(ck, attr));
+            diag_label(ck->diag, d, "`%s` takes no default", attr_path(ck, attr));
+            return false;
+        }
         Checked def = { 0 };
-        if (!attr->literal || !check_value(ck, me, attr, second, &def, false))
-            return attr->literal ? false : wrong_type(ck, me, attr, second);
+        if (!check_value(ck, me, attr, second, &def, false))
+            return false;
         out->param_default = def.text;
         return true;
     }
@@ -602,26 +629,11 @@ static bool check_call(Checker *ck, const MergedEntry *me, const SchemaAttr *att
     return true;
 }
 
-/* Does a value of kind K fit TYPE at all (before range, pattern and unit checks)? */
+/* Does a value of kind K fit TYPE at all (before range, pattern and unit checks)? The
+ * schema's "types" table says which value kinds each type accepts. */
 static bool kind_fits(SchemaType type, ValueKind k)
 {
-    switch (type) {
-    case TY_STRING: return k == VK_STRING;
-    case TY_WORD: return k == VK_WORD || k == VK_STRING;
-    case TY_INT: return k == VK_NUMBER || k == VK_QUANTITY;
-    case TY_BOOL: return k == VK_BOOL;
-    case TY_ENUM: return k == VK_WORD || k == VK_STRING || k == VK_NUMBER;
-    case TY_SIZE:
-    case TY_RATE:
-    case TY_DURATION:
-    case TY_DAYS: return k == VK_QUANTITY || k == VK_NUMBER;
-    case TY_CIDR:
-    case TY_IP: return k == VK_ADDRESS;
-    case TY_LIST: return k == VK_LIST;
-    case TY_BLOCK:
-    case TY__COUNT: return false;
-    }
-    return false;
+    return schema_type_accepts(type, value_kind_names[k]);
 }
 
 static bool check_value(Checker *ck, const MergedEntry *me, const SchemaAttr *attr, const Value *v, Checked *out,
@@ -1214,6 +1226,8 @@ static void label_cause(Checker *ck, Diagnostic *d, Slot *s)
 {
     if (s->written) {
         diag_secondary(ck->diag, d, s->me->entry->value->span, "`%s` is set here", attr_path(ck, s->attr));
+        Origin o = origin_written(s->me);
+        model_note_origin(ck->diag, d, &o);
         return;
     }
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(s->attr->default_value, "by");
@@ -1296,6 +1310,8 @@ static void check_form_members(Checker *ck, const SchemaBlock *block, const cJSO
         Slot *s = slot_of(ck, &block->attrs[i]);
         if (!s->me || in_names(attrs, s->attr->name) || is_form_marker(block, s->attr->name))
             continue;   /* another form's marker is reported as a second form, or is `false` */
+        if (layer_of(ck, s->me) < layer_of(ck, marker->me))
+            continue;   /* an earlier profile's attribute of the form this cluster replaced */
         Diagnostic *d = ck_error(ck, s->me, s->me->entry->span, "OH1010",
                                  "`%s` does not belong to a `%s` with %s", s->attr->name, block->name,
                                  form_marker_text(ck, marker));
@@ -1317,50 +1333,75 @@ static void check_form_members(Checker *ck, const SchemaBlock *block, const cJSO
     }
 }
 
-/* Exactly one form may be chosen; its index + 1 is the form field (0 = none). */
+/* "`id`, `create = true` or `self_managed = true`": every form's marker. */
+static const char *form_choices(Checker *ck, const SchemaBlock *block)
+{
+    const char *out = "";
+    int n = cJSON_GetArraySize(block->forms), i = 0;
+    const cJSON *form;
+    cJSON_ArrayForEach(form, block->forms) {
+        Slot *marker = slot_by_path(ck, block, cJSON_GetObjectItemCaseSensitive(form, "marker")->valuestring);
+        out = arena_printf(ck->arena, "%s%s%s", out, i == 0 ? "" : i == n - 1 ? " or " : ", ",
+                           marker->attr->type == TY_BOOL ? arena_printf(ck->arena, "`%s = true`", marker->attr->name)
+                                                         : arena_printf(ck->arena, "`%s`", marker->attr->name));
+        i++;
+    }
+    return out;
+}
+
+/* A block with forms but no marker: OH1008, unless it holds nothing but `false` markers. */
+static void check_no_form(Checker *ck, const SchemaBlock *block)
+{
+    for (size_t i = 0; i < block->attr_count; i++) {
+        Slot *s = slot_of(ck, &block->attrs[i]);
+        if (!s->me || (is_form_marker(block, s->attr->name) && !marker_active(s)))
+            continue;
+        const MergedEntry *bme = ck->blocks[block_index(ck, block)];
+        Diagnostic *d = ck_error(ck, bme, block_span(ck, block), "OH1008", "`%s` needs one of %s", block->name,
+                                 form_choices(ck, block));
+        diag_label(ck->diag, d, "no form chosen");
+        diag_help(ck->diag, d, "add one of %s to choose how the `%s` is provided", form_choices(ck, block),
+                  block->name);
+        return;
+    }
+}
+
+/* Exactly one form may be chosen; its index + 1 is the form field (0 = none). The form a
+ * later layer chose (the cluster's own body over a profile) replaces an earlier one. */
 static void check_forms(Checker *ck, const SchemaBlock *block)
 {
     const FieldMap *f = field_for(block->name, NULL, FK_FORM);
     if (!f)
         BUG("block %s has forms but no form field", block->name);
     Slot *chosen = NULL;
-    const cJSON *chosen_form = NULL;
+    const cJSON *chosen_form = NULL, *form;
     int index = 0, chosen_index = 0;
-    const cJSON *form;
     cJSON_ArrayForEach(form, block->forms) {
         index++;
         Slot *marker = slot_by_path(ck, block, cJSON_GetObjectItemCaseSensitive(form, "marker")->valuestring);
-        if (!marker_active(marker))
-            continue;
-        if (chosen) {
-            Diagnostic *d = ck_error(ck, marker->me, marker->me->entry->span, "OH1010",
-                                     "%s cannot be combined with %s: a `%s` has one form", form_marker_text(ck, marker),
-                                     form_marker_text(ck, chosen), block->name);
-            diag_label(ck->diag, d, "a second form");
-            diag_secondary(ck->diag, d, chosen->me->entry->span, "the first form");
-            diag_help(ck->diag, d, "keep one of them");
-            continue;
+        if (marker_active(marker) && (!chosen || layer_of(ck, marker->me) > layer_of(ck, chosen->me))) {
+            chosen = marker;
+            chosen_form = form;
+            chosen_index = index;
         }
-        chosen = marker;
-        chosen_form = form;
-        chosen_index = index;
     }
     *(int *)field_ptr(ck->cluster, f->offset) = chosen_index;
-    if (chosen) {
-        check_form_members(ck, block, chosen_form, chosen);
+    if (!chosen) {
+        check_no_form(ck, block);
         return;
     }
-    for (size_t i = 0; i < block->attr_count; i++) {
-        Slot *s = slot_of(ck, &block->attrs[i]);
-        if (!s->me || (s->attr->type == TY_BOOL && s->written && !marker_active(s)))
+    cJSON_ArrayForEach(form, block->forms) {
+        Slot *marker = slot_by_path(ck, block, cJSON_GetObjectItemCaseSensitive(form, "marker")->valuestring);
+        if (marker == chosen || !marker_active(marker) || layer_of(ck, marker->me) < layer_of(ck, chosen->me))
             continue;
-        const MergedEntry *bme = ck->blocks[block_index(ck, block)];
-        Diagnostic *d = ck_error(ck, bme, block_span(ck, block), "OH1008",
-                                 "`%s` needs one of `id`, `create = true` or `self_managed = true`", block->name);
-        diag_label(ck->diag, d, "no form chosen");
-        diag_help(ck->diag, d, "add `create = true` to let the stack create the directory");
-        return;
+        Diagnostic *d = ck_error(ck, marker->me, marker->me->entry->span, "OH1010",
+                                 "%s cannot be combined with %s: a `%s` has one form", form_marker_text(ck, marker),
+                                 form_marker_text(ck, chosen), block->name);
+        diag_label(ck->diag, d, "a second form");
+        diag_secondary(ck->diag, d, chosen->me->entry->span, "the form chosen here");
+        diag_help(ck->diag, d, "keep one of them");
     }
+    check_form_members(ck, block, chosen_form, chosen);
 }
 
 static void check_combinations(Checker *ck)

@@ -222,6 +222,9 @@ typedef struct TokenList {
 /* Lexes the whole source; lexical errors (OH0001-OH0003, OH0006) are reported
  * and the lexer carries on, so the parser still sees every later token. */
 TokenList lex_source(Arena *arena, const Source *src, DiagCtx *diag);
+/* After this many syntax errors in one file (lexer and parser together) the front end
+ * stops: the last one reported carries a note, and the rest of the file is not read. */
+#define SYNTAX_ERROR_LIMIT 100
 /* The decoded value of a TK_STRING (escapes resolved), or the text of any other token. */
 char *lex_token_text(Arena *arena, const Token *tok);
 void lex_dump(FILE *out, const TokenList *tokens);
@@ -447,6 +450,8 @@ const char *schema_type_name(SchemaType type);
 const char *schema_type_doc(SchemaType type);                         /* "a size in GiB or TiB" */
 const char *schema_type_unit(SchemaType type);                        /* canonical unit, NULL for none */
 const char *schema_type_example(SchemaType type);                     /* "100 GiB", NULL for none */
+/* Whether TYPE accepts a value of VALUE_KIND (a value_kind_names entry: "word", "quantity"…). */
+bool schema_type_accepts(SchemaType type, const char *value_kind);
 /* The factor that converts UNIT to TYPE's canonical unit; false when TYPE has no such unit. */
 bool schema_unit_factor(SchemaType type, const char *unit, long long *factor);
 /* Compiles every pattern of the schema (a unit test and schema_get use it); BUG()s on failure. */

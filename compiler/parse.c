@@ -28,6 +28,7 @@ typedef struct Parser {
     bool unwinding;             /* an unclosed `{` was reported: enclosing bodies close quietly */
     uint32_t *strays;           /* offsets of the lexer's OH0001 errors in this source, ascending */
     size_t stray_count;
+    size_t errors;              /* syntax errors in this file so far, the lexer's included */
 } Parser;
 
 /* Token kinds as a bit set, for recovery. */
@@ -76,11 +77,11 @@ static bool starts_item(const Parser *p, size_t index)
     const Token *t = &p->toks[index];
     if (!is_item_keyword(t))
         return false;
+    uint32_t at_byte = t->span.start;
+    bool column_1 = at_byte == 0 || p->src->text[at_byte - 1] == '\n';
     bool line_start = index == 0 || p->toks[index - 1].kind == TK_NEWLINE;
-    uint32_t line, col;
-    src_line_col(p->src, t->span.start, &line, &col);
     TokenKind next = p->toks[index + 1 < p->count ? index + 1 : index].kind;
-    return line_start && col == 1 && next != TK_EQUALS && next != TK_LBRACE;
+    return line_start && column_1 && next != TK_EQUALS && next != TK_LBRACE;
 }
 
 /* How a token is named in "found …": its kind and, for words, numbers and strings,
@@ -128,6 +129,32 @@ static Span error_span(const Token *t)
     return s;
 }
 
+/* Whether another syntax error may be reported. At SYNTAX_ERROR_LIMIT the parser jumps
+ * to the end of the file, so the open bodies close quietly and nothing more is read. */
+static bool may_report(Parser *p)
+{
+    if (p->errors < SYNTAX_ERROR_LIMIT)
+        return true;
+    p->pos = p->count - 1;
+    p->unwinding = true;
+    return false;
+}
+
+/* Reports a syntax error and counts it; the one that reaches the limit says so. */
+static Diagnostic *parse_error(Parser *p, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
+static Diagnostic *parse_error(Parser *p, Span span, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *message = arena_vprintf(p->arena, fmt, ap);
+    va_end(ap);
+    Diagnostic *d = diag_error(p->diag, span, code, "%s", message);
+    if (++p->errors == SYNTAX_ERROR_LIMIT)
+        diag_note(p->diag, d, (Span){0}, "octohac stops after %d syntax errors in one file",
+                  SYNTAX_ERROR_LIMIT);
+    return d;
+}
+
 /* Whether the lexer reported a stray character (OH0001) between the previous token and
  * this one: the parser then stays quiet, since the stray explains the gap. */
 static bool after_lex_error(const Parser *p)
@@ -148,12 +175,12 @@ static bool after_lex_error(const Parser *p)
 /* OH0004 at the current token, unless an error was already reported there. */
 static Diagnostic *expected(Parser *p, const char *what, const char *context)
 {
-    if (p->last_error == p->pos || after_lex_error(p))
+    if (p->last_error == p->pos || after_lex_error(p) || !may_report(p))
         return arena_alloc(p->arena, sizeof(Diagnostic));   /* detached: not reported */
     p->last_error = p->pos;
     const Token *t = peek(p);
-    Diagnostic *d = diag_error(p->diag, error_span(t), "OH0004", "expected %s%s, found %s", what,
-                               context ? context : "", describe(p, t));
+    Diagnostic *d = parse_error(p, error_span(t), "OH0004", "expected %s%s, found %s", what,
+                                context ? context : "", describe(p, t));
     diag_label(p->diag, d, "expected %s", what);
     return d;
 }
@@ -193,9 +220,11 @@ static bool enter(Parser *p, const Token *open)
         p->depth++;
         return true;
     }
-    Diagnostic *d = diag_error(p->diag, open->span, "OH0007", "nesting deeper than %d levels",
-                               PARSE_MAX_DEPTH);
-    diag_label(p->diag, d, "this bracket opens level %d", PARSE_MAX_DEPTH + 1);
+    if (may_report(p)) {
+        Diagnostic *d = parse_error(p, open->span, "OH0007", "nesting deeper than %d levels",
+                                    PARSE_MAX_DEPTH);
+        diag_label(p->diag, d, "this bracket opens level %d", PARSE_MAX_DEPTH + 1);
+    }
     int level = 0;
     do {                                    /* skip the group, the opening bracket included */
         TokenKind k = peek(p)->kind;
@@ -217,9 +246,11 @@ static void leave(Parser *p)
 /* OH0005 at the current token for the bracket OPEN, with a note at the opening. */
 static void unclosed(Parser *p, const Token *open)
 {
+    if (!may_report(p))
+        return;
     const Token *t = peek(p);
     const char *open_text = token_kind_names[open->kind];
-    Diagnostic *d = diag_error(p->diag, error_span(t), "OH0005", "unclosed %s", open_text);
+    Diagnostic *d = parse_error(p, error_span(t), "OH0005", "unclosed %s", open_text);
     diag_label(p->diag, d, t->kind == TK_EOF ? "the file ends before the matching %s"
                                              : "expected %s before this", closer_name(open->kind));
     diag_note(p->diag, d, open->span, "the %s opened here is never closed", open_text);
@@ -690,6 +721,9 @@ static void sync_item(Parser *p)
 
 static void collect_strays(Parser *p)
 {
+    for (size_t i = 0; i < p->diag->count; i++)
+        if (p->diag->items[i]->span.src == p->src && p->diag->items[i]->severity == SEV_ERROR)
+            p->errors++;
     size_t n = 0;
     for (size_t i = 0; i < p->diag->count; i++)
         if (p->diag->items[i]->span.src == p->src && p->diag->items[i]->code && strcmp(p->diag->items[i]->code, "OH0001") == 0)

@@ -8,12 +8,14 @@
 #define _XOPEN_SOURCE 700
 #include "octohac.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define RES_MAX_IMPORT_DEPTH 16     /* files in one chain of imports, the root included */
+#define RES_MAX_EXTENDS_DEPTH 32    /* profiles in one chain of `extends`, for OH0007 */
+#define RES_MERGE_LINEAR_MAX 16     /* bodies up to this size merge without a hash map */
+#define RES_NONE SIZE_MAX
 #define RES_STDLIB_PREFIX "std/"    /* import names served by the embedded stdlib */
 #define RES_EMBED_ROOT "stdlib/"    /* where embed_find keeps them */
 #define RES_EXT ".oha"
@@ -118,6 +120,68 @@ static bool path_under(const char *path, const char *root)
     return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/* ---------------------------------------------------------------- name maps
+ * Open addressing from a name to an index, in the arena, so that indexing profiles and
+ * merging big bodies stay linear even on hostile input. */
+typedef struct NameMap {
+    const char **keys;
+    size_t *values;
+    size_t cap, count;          /* cap is 0 or a power of two; count stays below cap / 2 */
+} NameMap;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static size_t *map_slot(const NameMap *m, const char *name)
+{
+    size_t i = name_hash(name) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], name) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return &m->values[i];
+}
+
+/* The index stored under NAME, or RES_NONE. */
+static size_t map_get(const NameMap *m, const char *name)
+{
+    if (m->cap == 0)
+        return RES_NONE;
+    size_t *slot = map_slot(m, name);
+    return m->keys[slot - m->values] ? *slot : RES_NONE;
+}
+
+static void map_insert(NameMap *m, const char *name, size_t value)
+{
+    size_t *slot = map_slot(m, name);
+    m->keys[slot - m->values] = name;
+    *slot = value;
+    m->count++;
+}
+
+/* Stores VALUE under NAME unless NAME is present; returns the index stored under NAME. */
+static size_t map_put(Arena *arena, NameMap *m, const char *name, size_t value)
+{
+    size_t found = map_get(m, name);
+    if (found != RES_NONE)
+        return found;
+    if (2 * (m->count + 1) > m->cap) {
+        NameMap grown = {0};
+        grown.cap = m->cap ? 2 * m->cap : 16;
+        grown.keys = arena_alloc(arena, grown.cap * sizeof *grown.keys);
+        grown.values = arena_alloc(arena, grown.cap * sizeof *grown.values);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                map_insert(&grown, m->keys[i], m->values[i]);
+        *m = grown;
+    }
+    map_insert(m, name, value);
+    return value;
+}
+
 /* ---------------------------------------------------------------- the resolver */
 
 typedef struct Loaded {         /* one file read during resolution */
@@ -143,7 +207,13 @@ typedef struct Resolver {
     PtrVec files;               /* File*, in load order */
     PtrVec profiles;            /* const Item*, in inclusion order */
     PtrVec clusters;            /* const Item*, the root file's */
+    NameMap profile_index;      /* profile name -> index in `profiles` (the first of a name) */
+    NameMap cluster_index;
+    const char **profile_names; /* for did-you-mean, built on first use */
+    PtrVec stdlib_files;        /* File*, every stdlib module, for "add `import …`" help */
+    bool stdlib_parsed;
     bool import_failed;         /* an import was not loaded: unknown profiles may live there */
+    bool extends_too_deep;      /* OH0007 for `extends` already reported */
 } Resolver;
 
 /* A place an import might be: a file-system path or an embedded stdlib module. */
@@ -318,14 +388,14 @@ static void res_error_depth(Resolver *r, const Item *imp)
     diag_help(r->diag, d, "import the files side by side from one file instead of each from the last");
 }
 
-static void res_error_escape(Resolver *r, const Item *imp, const char *what)
+static void res_error_escape(Resolver *r, const Item *imp, const char *where, const char *label)
 {
-    Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501",
-                               "import path `%s` leaves %s", imp->name.text, what);
-    diag_label(r->diag, d, "`..` climbs out of %s", what);
+    Diagnostic *d = diag_error(r->diag, imp->name.span, "OH0501", "import path `%s` leaves %s",
+                               imp->name.text, where);
+    diag_label(r->diag, d, "%s", label);
     diag_help(r->diag, d, "imports may only read files under the root file's directory and the "
-                          "`-I`/`OCTOHAC_PATH` directories: add the directory with `-I DIR` and "
-                          "import the file by name");
+                          "`-I`/`OCTOHAC_PATH` directories: add the file's directory with `-I DIR` "
+                          "and import the file by name");
 }
 
 /* The checks on the import text itself: empty, absolute, `..` out of the roots.
@@ -350,17 +420,20 @@ static bool res_check_import_path(Resolver *r, const Loaded *from, const Item *i
     bool escapes = false;
     path_normalize(r->arena, import_name, &escapes);
     if (!relative && escapes) {
-        res_error_escape(r, imp, "the search directories");
+        res_error_escape(r, imp, "the directory it is searched in",
+                         "`..` climbs above the directory the name is looked up in");
         return false;
     }
     if (relative && from->embedded &&
         !str_starts(path_join(r->arena, from->dir, import_name), RES_STDLIB_PREFIX)) {
-        res_error_escape(r, imp, "the built-in standard library");
+        res_error_escape(r, imp, "the built-in standard library",
+                         "`..` climbs out of the standard library");
         return false;
     }
     if (relative && !from->embedded &&
         !res_inside_roots(r, path_join(r->arena, from->canon_dir, import_name))) {
-        res_error_escape(r, imp, "the directories imports may read");
+        res_error_escape(r, imp, "the directories imports may read",
+                         "`..` climbs above the root file's directory and every `-I` directory");
         return false;
     }
     return true;
@@ -444,37 +517,21 @@ static void res_import(Resolver *r, Loaded *from, const Item *imp)
     r->import_failed = true;
 }
 
-/* Registers a profile, or reports OH0504 when one of that name exists. */
-static void res_index_profile(Resolver *r, const Item *item)
+/* Registers a profile or cluster in LIST, or reports OH0504 when one of that name exists. */
+static void res_index_named(Resolver *r, PtrVec *list, NameMap *index, const Item *item, const char *kind,
+                            const char *help)
 {
-    for (size_t i = 0; i < r->profiles.count; i++) {
-        const Item *first = r->profiles.items[i];
-        if (strcmp(first->name.text, item->name.text) != 0)
-            continue;
-        Diagnostic *d = diag_error(r->diag, item->name.span, "OH0504", "profile `%s` is defined twice",
-                                   item->name.text);
-        diag_label(r->diag, d, "second definition");
-        diag_note(r->diag, d, first->name.span, "`%s` is first defined here", item->name.text);
-        diag_help(r->diag, d, "rename one of them; to change a profile, write a new one that `extends` it");
+    size_t at = map_put(r->arena, index, item->name.text, list->count);
+    if (at == list->count) {
+        vec_push(r->arena, list, (void *)item);
         return;
     }
-    vec_push(r->arena, &r->profiles, (void *)item);
-}
-
-static void res_index_cluster(Resolver *r, const Item *item)
-{
-    for (size_t i = 0; i < r->clusters.count; i++) {
-        const Item *first = r->clusters.items[i];
-        if (strcmp(first->name.text, item->name.text) != 0)
-            continue;
-        Diagnostic *d = diag_error(r->diag, item->name.span, "OH0504", "cluster `%s` is defined twice",
-                                   item->name.text);
-        diag_label(r->diag, d, "second definition");
-        diag_note(r->diag, d, first->name.span, "`%s` is first defined here", item->name.text);
-        diag_help(r->diag, d, "give each cluster its own name: it prefixes every resource and tag");
-        return;
-    }
-    vec_push(r->arena, &r->clusters, (void *)item);
+    const Item *first = list->items[at];
+    Diagnostic *d = diag_error(r->diag, item->name.span, "OH0504", "%s `%s` is defined twice", kind,
+                               item->name.text);
+    diag_label(r->diag, d, "second definition");
+    diag_note(r->diag, d, first->name.span, "`%s` is first defined here", item->name.text);
+    diag_help(r->diag, d, "%s", help);
 }
 
 /* Lexes and parses SRC (unless reading it reported OH0007/OH0008), then walks its
@@ -499,10 +556,14 @@ static void res_load_file(Resolver *r, Loaded *l, const Source *src, bool lexabl
             continue;                   /* a parse error the parser already reported */
         switch (item->kind) {
         case IK_IMPORT: res_import(r, l, item); break;
-        case IK_PROFILE: res_index_profile(r, item); break;
+        case IK_PROFILE:
+            res_index_named(r, &r->profiles, &r->profile_index, item, "profile",
+                            "rename one of them; to change a profile, write a new one that `extends` it");
+            break;
         case IK_CLUSTER:
             if (is_root)
-                res_index_cluster(r, item);
+                res_index_named(r, &r->clusters, &r->cluster_index, item, "cluster",
+                                "give each cluster its own name: it prefixes every resource and tag");
             break;
         }
     }
@@ -514,35 +575,43 @@ static void res_load_file(Resolver *r, Loaded *l, const Source *src, bool lexabl
 
 static const Item *res_profile(const Resolver *r, const char *name)
 {
-    for (size_t i = 0; i < r->profiles.count; i++) {
-        const Item *p = r->profiles.items[i];
-        if (strcmp(p->name.text, name) == 0)
-            return p;
+    size_t at = map_get(&r->profile_index, name);
+    return at == RES_NONE ? NULL : r->profiles.items[at];
+}
+
+/* Every stdlib module, parsed once per program on first use (diagnostics about the
+ * trusted embedded text go to a scratch context). */
+static const PtrVec *res_stdlib_files(Resolver *r)
+{
+    if (r->stdlib_parsed)
+        return &r->stdlib_files;
+    r->stdlib_parsed = true;
+    size_t n;
+    const char **modules = res_stdlib_modules(r->arena, &n);
+    DiagCtx scratch;
+    diag_init(&scratch, r->arena);
+    for (size_t i = 0; i < n; i++) {
+        const EmbeddedFile *e = embed_find(arena_printf(r->arena, RES_EMBED_ROOT "%s" RES_EXT, modules[i]));
+        const Source *src = e ? src_from_memory(r->arena, modules[i], NULL, e->data, e->size, &scratch) : NULL;
+        if (!src)
+            continue;
+        TokenList *tokens = arena_alloc(r->arena, sizeof *tokens);
+        *tokens = lex_source(r->arena, src, &scratch);
+        vec_push(r->arena, &r->stdlib_files, parse_file(r->arena, src, tokens, &scratch));
     }
-    return NULL;
+    return &r->stdlib_files;
 }
 
 /* The stdlib module that defines profile NAME, for "add `import …`" help; NULL if none. */
-static const char *res_stdlib_profile_module(Arena *arena, const char *name)
+static const char *res_stdlib_profile_module(Resolver *r, const char *name)
 {
-    for (size_t i = 0; i < embedded_file_count; i++) {
-        const EmbeddedFile *e = &embedded_files[i];
-        if (!str_starts(e->path, RES_EMBED_ROOT RES_STDLIB_PREFIX) || !str_ends(e->path, RES_EXT))
-            continue;
-        const char *module = arena_strndup(arena, e->path + strlen(RES_EMBED_ROOT),
-                                           strlen(e->path) - strlen(RES_EMBED_ROOT) - strlen(RES_EXT));
-        DiagCtx scratch;
-        diag_init(&scratch, arena);
-        const Source *src = src_from_memory(arena, module, NULL, e->data, e->size, &scratch);
-        if (!src)
-            continue;
-        TokenList *tokens = arena_alloc(arena, sizeof *tokens);
-        *tokens = lex_source(arena, src, &scratch);
-        const File *file = parse_file(arena, src, tokens, &scratch);
+    const PtrVec *files = res_stdlib_files(r);
+    for (size_t i = 0; i < files->count; i++) {
+        const File *file = files->items[i];
         for (size_t j = 0; j < file->count; j++) {
             const Item *it = file->items[j];
             if (it->kind == IK_PROFILE && it->name.text && strcmp(it->name.text, name) == 0)
-                return module;
+                return file->src->name;
         }
     }
     return NULL;
@@ -555,11 +624,13 @@ static void res_error_unknown_profile(Resolver *r, const Name *name)
     if (r->import_failed)
         return;
     Diagnostic *d = diag_error(r->diag, name->span, "OH0503", "unknown profile `%s`", name->text);
-    const char **names = arena_alloc(r->arena, (r->profiles.count + 1) * sizeof *names);
-    for (size_t i = 0; i < r->profiles.count; i++)
-        names[i] = ((const Item *)r->profiles.items[i])->name.text;
-    const char *guess = did_you_mean(name->text, names, r->profiles.count);
-    const char *module = guess ? NULL : res_stdlib_profile_module(r->arena, name->text);
+    if (!r->profile_names) {
+        r->profile_names = arena_alloc(r->arena, (r->profiles.count + 1) * sizeof *r->profile_names);
+        for (size_t i = 0; i < r->profiles.count; i++)
+            r->profile_names[i] = ((const Item *)r->profiles.items[i])->name.text;
+    }
+    const char *guess = did_you_mean(name->text, r->profile_names, r->profiles.count);
+    const char *module = guess ? NULL : res_stdlib_profile_module(r, name->text);
     if (guess) {
         diag_label(r->diag, d, "no profile of this name is defined or imported");
         diag_help(r->diag, d, "did you mean `%s`?", guess);
@@ -577,73 +648,102 @@ static void res_error_unknown_profile(Resolver *r, const Name *name)
     }
 }
 
-/* Depth-first walk of `extends` edges: OH0503 for unknown bases and OH0502 for a
- * cycle, each reported once. STATE: 0 unseen, 1 on the stack, 2 finished. */
-static void res_check_profile(Resolver *r, size_t index, unsigned char *state, size_t *stack, size_t depth)
+/* One profile on the explicit stack of the `extends` walk: NEXT is its next base. */
+typedef struct Frame {
+    size_t profile, next;
+} Frame;
+
+static void res_error_profile_cycle(Resolver *r, const Frame *stack, size_t top, size_t target,
+                                    const Name *closing)
 {
-    const Item *p = r->profiles.items[index];
-    state[index] = 1;
-    stack[depth] = index;
-    for (size_t b = 0; b < p->base_count; b++) {
-        const Name *base = &p->bases[b];
-        if (!base->text)
-            continue;
-        size_t j = 0;
-        while (j < r->profiles.count && strcmp(((const Item *)r->profiles.items[j])->name.text, base->text))
-            j++;
-        if (j == r->profiles.count) {
-            res_error_unknown_profile(r, base);
-        } else if (state[j] == 1) {
-            bool self = j == index;
-            Diagnostic *d = diag_error(r->diag, base->span, "OH0502",
-                                       self ? "profile `%s` extends itself"
-                                            : "profile cycle: `%s` ends up extending itself",
-                                       base->text);
-            if (self)
-                diag_label(r->diag, d, "a profile cannot extend itself");
-            else
-                diag_label(r->diag, d, "`%s` extends `%s`, which closes the cycle", p->name.text,
-                           base->text);
-            size_t from = depth;
-            while (stack[from] != j)
-                from--;
-            for (size_t k = from; k < depth; k++) {
-                const Item *a = r->profiles.items[stack[k]];
-                const Item *next = r->profiles.items[stack[k + 1]];
-                for (size_t e = 0; e < a->base_count; e++)
-                    if (a->bases[e].text && !strcmp(a->bases[e].text, next->name.text)) {
-                        diag_note(r->diag, d, a->bases[e].span, "`%s` extends `%s`", a->name.text,
-                                  next->name.text);
-                        break;
-                    }
-            }
-            diag_help(r->diag, d, self ? "remove this `extends`" : "remove one of these `extends`");
-        } else if (state[j] == 0) {
-            res_check_profile(r, j, state, stack, depth + 1);
-        }
+    const Item *p = r->profiles.items[stack[top].profile];
+    bool self = target == stack[top].profile;
+    Diagnostic *d = diag_error(r->diag, closing->span, "OH0502",
+                               self ? "profile `%s` extends itself" : "profile cycle: `%s` ends up extending itself",
+                               closing->text);
+    if (self) {
+        diag_label(r->diag, d, "a profile cannot extend itself");
+        diag_help(r->diag, d, "remove this `extends`");
+        return;
     }
-    state[index] = 2;
+    diag_label(r->diag, d, "`%s` extends `%s`, which closes the cycle", p->name.text, closing->text);
+    size_t from = top;
+    while (stack[from].profile != target)
+        from--;
+    for (size_t k = from; k < top; k++) {
+        const Item *a = r->profiles.items[stack[k].profile];
+        const Name *edge = &a->bases[stack[k].next - 1];
+        diag_note(r->diag, d, edge->span, "`%s` extends `%s`", a->name.text, edge->text);
+    }
+    diag_help(r->diag, d, "remove one of these `extends`");
 }
 
+/* HEIGHT[P] (profiles in P's longest `extends` chain, P included) becomes at least
+ * CHILD + 1; crossing the limit is OH0007 at EDGE, reported once per program. */
+static void res_raise_height(Resolver *r, unsigned *height, size_t p, unsigned child, const Name *edge)
+{
+    if (child + 1 <= height[p])
+        return;
+    height[p] = child + 1;
+    if (height[p] <= RES_MAX_EXTENDS_DEPTH || r->extends_too_deep)
+        return;
+    r->extends_too_deep = true;
+    const Item *item = r->profiles.items[p];
+    Diagnostic *d = diag_error(r->diag, edge->span, "OH0007", "profiles extend each other more than %d levels deep",
+                               RES_MAX_EXTENDS_DEPTH);
+    diag_label(r->diag, d, "`%s` extends a chain of %u profiles", item->name.text, child);
+    diag_help(r->diag, d, "flatten the chain: a profile may extend several profiles side by side "
+                          "(`extends a, b`)");
+}
+
+/* Walks the `extends` edges of every profile depth-first with an explicit stack (no
+ * recursion, whatever the input): OH0503 for an unknown base, OH0502 for each cycle
+ * (once), OH0007 for a chain longer than RES_MAX_EXTENDS_DEPTH. */
 static void res_check_profiles(Resolver *r)
 {
     size_t n = r->profiles.count;
-    unsigned char *state = arena_alloc(r->arena, n + 1);
-    size_t *stack = arena_alloc(r->arena, (n + 1) * sizeof *stack);
-    for (size_t i = 0; i < n; i++)
-        if (state[i] == 0)
-            res_check_profile(r, i, state, stack, 0);
+    unsigned char *state = arena_alloc(r->arena, n + 1);      /* 0 unseen, 1 on the stack, 2 done */
+    unsigned *height = arena_alloc(r->arena, (n + 1) * sizeof *height);
+    Frame *stack = arena_alloc(r->arena, (n + 1) * sizeof *stack);
+    for (size_t root = 0; root < n; root++) {
+        if (state[root])
+            continue;
+        size_t count = 1;
+        stack[0] = (Frame){root, 0};
+        state[root] = 1;
+        height[root] = 1;
+        while (count > 0) {
+            Frame *f = &stack[count - 1];
+            const Item *p = r->profiles.items[f->profile];
+            if (f->next == p->base_count) {
+                state[f->profile] = 2;
+                if (--count > 0) {
+                    const Frame *parent = &stack[count - 1];
+                    const Item *pp = r->profiles.items[parent->profile];
+                    res_raise_height(r, height, parent->profile, height[f->profile], &pp->bases[parent->next - 1]);
+                }
+                continue;
+            }
+            const Name *base = &p->bases[f->next++];
+            size_t j = base->text ? map_get(&r->profile_index, base->text) : RES_NONE;
+            if (!base->text)
+                continue;
+            if (j == RES_NONE)
+                res_error_unknown_profile(r, base);
+            else if (state[j] == 1)
+                res_error_profile_cycle(r, stack, count - 1, j, base);
+            else if (state[j] == 2)
+                res_raise_height(r, height, f->profile, height[j], base);
+            else {
+                stack[count++] = (Frame){j, 0};
+                state[j] = 1;
+                height[j] = 1;
+            }
+        }
+    }
 }
 
 /* ---------------------------------------------------------------- merging */
-
-static MergedEntry *mb_find(MergedBody *body, const char *name)
-{
-    for (size_t i = 0; i < body->count; i++)
-        if (strcmp(body->entries[i].entry->name, name) == 0)
-            return &body->entries[i];
-    return NULL;
-}
 
 /* Appends a zeroed entry; the array doubles whenever COUNT reaches a power of two. */
 static MergedEntry *mb_append(Arena *arena, MergedBody *body)
@@ -660,18 +760,35 @@ static MergedEntry *mb_append(Arena *arena, MergedBody *body)
     return e;
 }
 
+/* The index of NAME in DST (a linear scan for small bodies, MAP for big ones), or
+ * DST->count when absent. */
+static size_t mb_index(Arena *arena, const MergedBody *dst, NameMap *map, bool hashed, const char *name)
+{
+    if (hashed)
+        return map_put(arena, map, name, dst->count);
+    for (size_t i = 0; i < dst->count; i++)
+        if (strcmp(dst->entries[i].entry->name, name) == 0)
+            return i;
+    return dst->count;
+}
+
 /* Merges SRC into DST: a later attribute replaces an earlier one, blocks merge
  * recursively, lists (being attribute values) replace whole. Every entry written
  * here records VIA. */
 static void merge_body(Arena *arena, MergedBody *dst, const Body *src, const Name *via)
 {
-    for (size_t i = 0; src && i < src->count; i++) {
+    if (!src)
+        return;
+    NameMap map = {0};
+    bool hashed = dst->count + src->count > RES_MERGE_LINEAR_MAX;
+    for (size_t i = 0; hashed && i < dst->count; i++)
+        map_put(arena, &map, dst->entries[i].entry->name, i);
+    for (size_t i = 0; i < src->count; i++) {
         const Entry *e = src->entries[i];
         if (!e || !e->name)
             continue;
-        MergedEntry *m = mb_find(dst, e->name);
-        if (!m)
-            m = mb_append(arena, dst);
+        size_t at = mb_index(arena, dst, &map, hashed, e->name);
+        MergedEntry *m = at == dst->count ? mb_append(arena, dst) : &dst->entries[at];
         bool merge_into_block = e->kind == EK_BLOCK && m->block != NULL;
         m->entry = e;
         m->via = via;
@@ -689,6 +806,8 @@ static void merge_body(Arena *arena, MergedBody *dst, const Body *src, const Nam
  * ACTIVE marks profiles being expanded, so a cycle (already reported) stops here. */
 static void merge_profile(Resolver *r, MergedBody *dst, const Item *p, const Name *via, PtrVec *active)
 {
+    if (active->count >= RES_MAX_EXTENDS_DEPTH)
+        return;                         /* OH0007, reported by res_check_profiles */
     for (size_t i = 0; i < active->count; i++)
         if (active->items[i] == p)
             return;

@@ -6,9 +6,6 @@
  * Syntax (OH0), schema (OH1), template limits (OH3) and OH5001 are reported elsewhere. */
 #include "octohac.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +14,9 @@
 
 #define RDS_TABLE "schema/rds-sqlserver-instance-classes.json"
 #define SIZE_TABLE "schema/instance-sizes.json"
-/* An availability zone name: a region followed by one letter (us-east-1a, us-gov-west-1b). */
-#define ZONE_PATTERN "^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$"
 
 /* Parsed on first use and kept for the run; rules_release frees them. */
 static cJSON *rds_table, *size_table;
-static pcre2_code *zone_re;
 
 static cJSON *load_table(cJSON **slot, const char *path)
 {
@@ -37,28 +31,11 @@ static cJSON *load_table(cJSON **slot, const char *path)
     return *slot;
 }
 
-static bool zone_name_ok(const char *name)
-{
-    if (!zone_re) {
-        int err;
-        PCRE2_SIZE at;
-        zone_re = pcre2_compile((PCRE2_SPTR)ZONE_PATTERN, PCRE2_ZERO_TERMINATED, 0, &err, &at, NULL);
-        if (!zone_re)
-            BUG("the zone pattern does not compile (error %d at %zu)", err, (size_t)at);
-    }
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(zone_re, NULL);
-    int rc = pcre2_match(zone_re, (PCRE2_SPTR)name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0;
-}
-
 void rules_release(void)
 {
     cJSON_Delete(rds_table);
     cJSON_Delete(size_table);
-    pcre2_code_free(zone_re);
     rds_table = size_table = NULL;
-    zone_re = NULL;
 }
 
 /* An enum member as users write it (`sqlserver-ex`, `single-az-2`), from the schema. */
@@ -124,7 +101,7 @@ static Span entry_span(Span value)
     while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'))
         i--;
     uint32_t name_end = i;
-    while (i > 0 && (isalnum((unsigned char)text[i - 1]) || strchr("_.-", text[i - 1])))
+    while (i > 0 && (isalnum((unsigned char)text[i - 1]) || (text[i - 1] && strchr("_.-", text[i - 1]))))
         i--;
     if (i == name_end)
         return value;
@@ -133,6 +110,7 @@ static Span entry_span(Span value)
     return whole;
 }
 
+OH_PRINTF(3, 0)
 static Diagnostic *vreport(const RuleCtx *rc, Span span, const char *fmt, va_list ap)
 {
     char message[512];
@@ -239,7 +217,7 @@ static void check_node_maximum(const RuleCtx *rc, const Cluster *c)       /* OH2
     if (c->nodes.count.value <= 8)
         return;
     Diagnostic *d = report_at(rc, &c->nodes.count.origin,
-                              "%lld nodes is more than the 8 that Octopus has tested HA with",
+                              "a cluster of %lld nodes is larger than the 8 nodes Octopus has tested HA with",
                               c->nodes.count.value);
     diag_label(rc->diag, d, "beyond the tested size");
     diag_help(rc->diag, d, "use 8 nodes or fewer (with a larger `instance` or `task_cap` if you "
@@ -249,7 +227,7 @@ static void check_node_maximum(const RuleCtx *rc, const Cluster *c)       /* OH2
 static void check_zone_coverage(const RuleCtx *rc, const Cluster *c)      /* OH2017 */
 {
     long long nodes = c->nodes.count.value, zones = c->network.zone_count.value;
-    if (nodes >= zones || nodes < 1)
+    if (nodes >= zones || nodes < 2)             /* a single node is OH2001's */
         return;
     Diagnostic *d = report_at(rc, &c->network.zone_count.origin,
                               "%lld nodes in %lld availability zones leave %lld zone%s without a node",
@@ -318,10 +296,15 @@ static long size_rank(const char *size)
     return strcmp(end, "xlarge") == 0 ? n * 100 : 0;
 }
 
+/* Orders instance classes by family, then by size within the family. */
 static int compare_by_size(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     const char *sx = strrchr(x, '.'), *sy = strrchr(y, '.');
+    size_t fx = sx ? (size_t)(sx - x) : strlen(x), fy = sy ? (size_t)(sy - y) : strlen(y);
+    int family = strncmp(x, y, fx < fy ? fx : fy);
+    if (family || fx != fy)
+        return family ? family : (fx < fy ? -1 : 1);
     long rx = sx ? size_rank(sx + 1) : 0, ry = sy ? size_rank(sy + 1) : 0;
     return rx != ry ? (rx < ry ? -1 : 1) : strcmp(x, y);
 }
@@ -333,36 +316,56 @@ static size_t family_prefix_len(const char *cls)
     return last ? (size_t)(last - cls) + 1 : 0;
 }
 
-/* The help for OH2009: the sizes of the same family the edition offers, else its families. */
+/* Joins up to CAP bytes of `a`, `b`, … into LIST. */
+static void join_names(char *list, size_t cap, const char *const *names, size_t n)
+{
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used + 64 < cap; i++)
+        used += (size_t)snprintf(list + used, cap - used, "%s`%s`", i ? ", " : "", names[i]);
+}
+
+/* The help for OH2009: the sizes of the same family that the edition offers; else all its
+ * classes when there are few (Express), else its families. */
 static void help_db_classes(const RuleCtx *rc, Diagnostic *d, const cJSON *classes,
                             const char *engine, const char *wanted)
 {
+    enum { FEW = 12 };
     size_t prefix = family_prefix_len(wanted), n = 0, total = (size_t)cJSON_GetArraySize(classes);
-    const char **same = oh_xmalloc((total ? total : 1) * sizeof *same);
+    const char **names = oh_xmalloc((total ? total : 1) * sizeof *names);
     const cJSON *item;
     cJSON_ArrayForEach(item, classes)
         if (cJSON_IsString(item) && prefix && strncmp(item->valuestring, wanted, prefix) == 0)
-            same[n++] = item->valuestring;
-    char list[1024] = "";
-    size_t used = 0;
+            names[n++] = item->valuestring;
+    char list[1024];
     if (n) {
-        qsort(same, n, sizeof *same, compare_by_size);
-        for (size_t i = 0; i < n && used < sizeof list - 64; i++)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s`%s`", i ? ", " : "", same[i]);
-        diag_help(rc->diag, d, "`%s` offers %.*s in these sizes: %s", engine, (int)prefix - 1, wanted, list);
+        qsort(names, n, sizeof *names, compare_by_size);
+        join_names(list, sizeof list, names, n);
+        diag_help(rc->diag, d, "`%s` offers `%.*s` in these sizes: %s", engine, (int)prefix - 1, wanted, list);
+    } else if (total <= FEW) {
+        cJSON_ArrayForEach(item, classes)
+            if (cJSON_IsString(item))
+                names[n++] = item->valuestring;
+        qsort(names, n, sizeof *names, compare_by_size);
+        join_names(list, sizeof list, names, n);
+        diag_help(rc->diag, d, "`%s` offers only %s", engine, list);
     } else {
+        char family[64];
         cJSON_ArrayForEach(item, classes) {
-            if (!cJSON_IsString(item) || used >= sizeof list - 64)
+            if (!cJSON_IsString(item))
                 continue;
             size_t len = family_prefix_len(item->valuestring);
-            char family[64];
-            snprintf(family, sizeof family, "`%.*s`", (int)(len ? len - 1 : 0), item->valuestring);
-            if (!strstr(list, family))
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", family);
+            snprintf(family, sizeof family, "%.*s", (int)(len ? len - 1 : 0), item->valuestring);
+            bool seen = false;
+            for (size_t i = 0; i < n && !seen; i++)
+                seen = strcmp(names[i], family) == 0;
+            if (!seen)
+                names[n++] = arena_strdup(rc->diag->arena, family);
         }
+        join_names(list, sizeof list, names, n);
         diag_help(rc->diag, d, "choose a class of a family that `%s` offers: %s", engine, list);
     }
-    free(same);
+    free(names);
 }
 
 static void check_db_class(const RuleCtx *rc, const Cluster *c)           /* OH2009 */
@@ -591,8 +594,9 @@ static void check_node_instance(const RuleCtx *rc, const Cluster *c)      /* OH2
     int need_vcpus = json_int(need, "vcpus"), need_mem = json_int(need, "memory_gib");
     if (vcpus >= need_vcpus && mem >= need_mem)
         return;
-    Diagnostic *d = report_at(rc, at, "`%s` (%d vCPU, %d GiB) is smaller than a task cap of %lld needs "
-                              "(%d vCPU, %d GiB)", type, vcpus, mem, cap, need_vcpus, need_mem);
+    Diagnostic *d = report_at(rc, at, "%s`%s` (%d vCPU, %d GiB) is smaller than a task cap of %lld needs "
+                              "(%d vCPU, %d GiB)", at->set ? "" : "the default instance type ",
+                              type, vcpus, mem, cap, need_vcpus, need_mem);
     diag_label(rc->diag, d, "too small for the task cap");
     also_at(rc, d, &c->octopus.task_cap.origin, "task cap set here");
     const char *fit = smallest_fit(sizes, need_vcpus, need_mem, mem_per);
@@ -663,6 +667,8 @@ static void check_shared_queue_version(const RuleCtx *rc, const Cluster *c) /* O
 
 /* ---------------------------------------------------------------- OH2: network */
 
+/* The schema's pattern has already made each name look like a zone (OH1007); this
+ * checks that each belongs to `region`, when one is set, and is listed once. */
 static void check_zone_names(const RuleCtx *rc, const Cluster *c)         /* OH2020 */
 {
     const StrList *zones = &c->network.zone_names;
@@ -679,10 +685,6 @@ static void check_zone_names(const RuleCtx *rc, const Cluster *c)         /* OH2
             diag_label(rc->diag, d, "not a zone of `%s`", region);
             also_at(rc, d, &c->region.origin, "region set here");
             diag_help(rc->diag, d, "use zones of `%s`, such as `%sa` and `%sb`", region, region, region);
-        } else if (!region && !zone_name_ok(name)) {
-            d = report_span(rc, at, "`%s` is not an availability zone name", name);
-            diag_label(rc->diag, d, "expected a region followed by a letter");
-            diag_help(rc->diag, d, "write zone names such as `us-east-1a`, or give a count: `zones = 2`");
         }
         for (size_t j = 0; j < i && !d; j++) {
             if (strcmp(zones->items[j], name) != 0)
@@ -722,7 +724,11 @@ static void require_subnets(const RuleCtx *rc, const Cluster *c, const StrList *
                       need, kind, attr, list->count);
     diag_label(rc->diag, d, "%s", list->count ? "too few subnets" : "existing VPC");
     also_at(rc, d, &c->network.zone_count.origin, "%lld zones", c->network.zone_count.value);
-    diag_help(rc->diag, d, "list one %s subnet id per zone in `network.%s`", kind, attr);
+    if (strcmp(kind, "public") == 0)
+        diag_help(rc->diag, d, "list one public subnet id per zone in `network.public_subnets`, "
+                  "or use `scheme = internal` in `load_balancer`");
+    else
+        diag_help(rc->diag, d, "list one private subnet id per zone in `network.private_subnets`");
 }
 
 static void check_existing_vpc(const RuleCtx *rc, const Cluster *c)       /* OH2023 */
@@ -1131,8 +1137,8 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
     X("OH1011", SEV_ERROR, "an error code in `allow` (only warnings can be silenced)",          \
       "`allow` silences warnings that a cluster accepts on purpose, such as a single-AZ "        \
       "staging database. Errors describe templates that would fail or would not be highly "      \
-      "available, so they cannot be silenced: the code in `allow` is reported, and the error "   \
-      "itself still is.",                                                                        \
+      "available, so they cannot be silenced: an error code in `allow` is itself an error, and " \
+      "the run fails either way.",                                                               \
       "allow = [OH2001]",                                                                        \
       "allow = [OH2006]   # a warning the cluster accepts",                                      \
       "Remove the error code from `allow` and fix what the error reports.")                      \

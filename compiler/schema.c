@@ -427,6 +427,16 @@ const char *schema_type_example(SchemaType type)
     return json_string(type_info(type), "example", false);
 }
 
+bool schema_type_accepts(SchemaType type, const char *value_kind)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(type_info(type), "accepts")) {
+        if (cJSON_IsString(item) && strcmp(item->valuestring, value_kind) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool schema_unit_factor(SchemaType type, const char *unit, long long *factor)
 {
     const cJSON *units = cJSON_GetObjectItemCaseSensitive(type_info(type), "units");

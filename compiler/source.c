@@ -105,7 +105,7 @@ static void check_encoding(Source *src, uint32_t full_len, DiagCtx *diag)
         diag_label(diag, d, "a `.oha` file is text and may not contain NUL bytes");
     } else {
         Diagnostic *d = diag_error(diag, span, "OH0008", "invalid UTF-8 in source file");
-        diag_label(diag, d, "byte 0x%02X does not start a valid UTF-8 sequence",
+        diag_label(diag, d, "byte 0x%02X is not valid UTF-8 here",
                    (unsigned)(unsigned char)src->text[bad]);
         diag_help(diag, d, "save the file as UTF-8");
     }

@@ -186,17 +186,22 @@ static size_t utf8_chars(const char *s)
  * OH3005 measures for TYPE: its schema maxLength is then left to verify_limits. */
 static const NameLimit *name_limit_for(const char *type, const char *rel)
 {
-    char generic[128];
-    const char *open = strchr(rel, '[');
-    const char *close = open ? strchr(open, ']') : NULL;
-    if (open && close && (size_t)(open - rel) + strlen(close) + 2 < sizeof generic)
-        snprintf(generic, sizeof generic, "%.*s[%s", (int)(open - rel), rel, close);
-    else
-        snprintf(generic, sizeof generic, "%s", rel);
+    const char *rest = rel;
+    if (strncmp(rel, "Tags[", 5) == 0) {          /* "Tags[3].Value" is the row "Tags[].Value" */
+        rest = strchr(rel, ']');
+        if (!rest)
+            return NULL;
+    } else if (strpbrk(rel, ".[")) {
+        return NULL;                              /* only top-level properties are names */
+    }
     for (size_t i = 0; i < sizeof name_limits / sizeof name_limits[0]; i++) {
         const NameLimit *l = &name_limits[i];
-        if ((!l->type || strcmp(l->type, type) == 0) && strcmp(l->property, generic) == 0)
+        if (rest != rel) {
+            if (!l->type && strcmp(l->property + 5, rest) == 0)
+                return l;
+        } else if (l->type && strcmp(l->property, rel) == 0 && strcmp(l->type, type) == 0) {
             return l;
+        }
     }
     return NULL;
 }
@@ -643,10 +648,9 @@ static bool kw_all_of(Check *c, const cJSON *schema, const cJSON *kw, const cJSO
     return ok;
 }
 
-/* The keywords checked, in this order; `type` first so that a wrong type stops the rest.
- * Others (format, insertionOrder, relationshipRef, …) describe, they do not constrain. */
+/* The keywords checked. Others (format, insertionOrder, relationshipRef, …) describe,
+ * they do not constrain. */
 static const struct { const char *name; KeywordFn fn; } keywords[] = {
-    {"type", kw_type},
     {"$ref", kw_ref},
     {"enum", kw_enum},
     {"pattern", kw_pattern},
@@ -667,24 +671,34 @@ static const struct { const char *name; KeywordFn fn; } keywords[] = {
     {"allOf", kw_all_of},
 };
 
+static KeywordFn keyword_fn(const char *name)
+{
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (keywords[i].name[0] == name[0] && strcmp(keywords[i].name, name) == 0)
+            return keywords[i].fn;
+    return NULL;
+}
+
+/* `type` first, so that a value of the wrong type is reported once and not checked
+ * further; then every other keyword of the schema in its order. */
 static bool check_value(Check *c, const cJSON *schema, const cJSON *value)
 {
     if (!cJSON_IsObject(schema) || is_intrinsic(value) || is_dynamic_reference(value))
         return true;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(schema, "type");
+    if (type && !kw_type(c, schema, type, value))
+        return false;
     bool ok = true, members_done = false;
-    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
-        const cJSON *kw = cJSON_GetObjectItemCaseSensitive(schema, keywords[i].name);
-        if (!kw)
+    for (const cJSON *kw = schema->child; kw; kw = kw->next) {
+        KeywordFn fn = kw->string ? keyword_fn(kw->string) : NULL;
+        if (!fn)
             continue;
-        if (keywords[i].fn == kw_properties) {   /* one pass for the three member keywords */
+        if (fn == kw_properties) {   /* one pass for the three member keywords */
             if (members_done)
                 continue;
             members_done = true;
         }
-        bool pass = keywords[i].fn(c, schema, kw, value);
-        if (!pass && keywords[i].fn == kw_type)
-            return false;
-        ok = pass && ok;
+        ok = fn(c, schema, kw, value) && ok;
     }
     return ok;
 }

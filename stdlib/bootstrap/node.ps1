@@ -113,6 +113,9 @@ function Invoke-WithRetry {
 function Send-Signal {
     param([bool]$Success, [string]$Reason)
     $exitCode = if ($Success) { '0' } else { '1' }
+    # Windows PowerShell mangles double quotes inside native arguments; keep the reason on one line
+    $Reason = ($Reason -replace '["\r\n]+', ' ')
+    if ($Reason.Length -gt 400) { $Reason = $Reason.Substring(0, 400) }
     $cfnSignal = Join-Path $CfnDir 'cfn-signal.exe'
     & $cfnSignal -e $exitCode --reason $Reason --stack $StackName --resource ('Node{0}' -f $NodeIndex) --region $Region
     Set-Content -Path (Join-Path $WorkDir 'signalled') -Value $exitCode
@@ -156,7 +159,9 @@ function Invoke-Octopus {
         $hideNext = $SensitiveOptions -contains $argument
     }
     Write-Log ('Octopus.Server.exe {0}' -f ($shown -join ' '))
-    & $ServerExe @Arguments *>&1 | ForEach-Object { Add-Content -Path $LogFile -Value ('    ' + $_) }
+    # Windows PowerShell turns a native command's stderr into errors: judge by the exit code only
+    $ErrorActionPreference = 'Continue'
+    & $ServerExe @Arguments 2>&1 | ForEach-Object { Add-Content -Path $LogFile -Value ('    ' + $_) }
     if ($LASTEXITCODE -ne 0) {
         throw ('Octopus.Server.exe {0} exited with code {1}' -f $Arguments[0], $LASTEXITCODE)
     }
@@ -398,8 +403,18 @@ function Invoke-ConfigurePhase {
     }
 
     $createdMarker = Join-Path $MarkerDir 'database-created'
+    $creatingMarker = Join-Path $MarkerDir 'database-creating'
     Invoke-Step -Number 6 -Name 'database' -Body {
-        if (($NodeIndex -eq 1) -and (-not (Test-CatalogExists -ConnectionString $secrets.ConnectionString))) {
+        $exists = $true
+        if ($NodeIndex -eq 1) {
+            $exists = Invoke-WithRetry -What 'checking the catalog' -Attempts 10 -Action {
+                Test-CatalogExists -ConnectionString $secrets.ConnectionString
+            }
+            # a create that this node started and did not finish is finished by running it again
+            if (Test-Path $creatingMarker) { $exists = $false }
+        }
+        if (($NodeIndex -eq 1) -and (-not $exists)) {
+            Set-Content -Path $creatingMarker -Value (Get-Date -Format 'o')
             Invoke-Octopus @('database', '--instance', $InstanceName, '--create',
                 '--masterKey', $secrets.MasterKey, '--connectionString', $secrets.ConnectionString)
             Set-Content -Path $createdMarker -Value (Get-Date -Format 'o')

@@ -693,6 +693,9 @@ def format_junit():
         total = sum(int(s.get("failures")) for s in suites)
         expect(int(root.get("failures")) == total, "failure totals add up")
         expect(all(s.get("failures") == "0" for s in suites[2:]), "warnings are not failures")
+        skipped = suites[0].findall("testcase")[1]
+        expect(skipped.get("name") == "octopus" and skipped.find("skipped") is not None,
+               "a cluster of a file with syntax errors is skipped, not passed")
 
 
 @case
@@ -758,6 +761,112 @@ def graph_formats():
         r = run("graph", bad)
         expect_rc(r, 1, "graph of an invalid file")
         expect_no_stdout(r, "graph of an invalid file")
+
+
+# ---------------------------------------------------------------- docs, completion, hooks, install
+
+def long_flags(command):
+    r = run("help", command)
+    return sorted(set(re.findall(r"(--[a-z][a-z-]*)", r.stdout)))
+
+
+@case
+def explain_list():
+    r = run("explain", "--list")
+    expect_rc(r, 0, "explain --list")
+    lines = r.stdout.splitlines()
+    expect(len(lines) > 50, "every code is listed", r)
+    for line in lines:
+        expect(re.fullmatch(r"OH\d{4}\t(error|warning|note)\t\S.*", line), "line format: %r" % line)
+    codes = [line.split("\t")[0] for line in lines]
+    expect("OH2003" in codes and "OH5001" in codes, "known codes listed")
+    for code in codes:
+        expect_rc(run("explain", code), 0, "explain %s" % code)
+    expect_rc(run("explain", "--list", "OH2003"), 2, "--list with a code")
+
+
+@case
+def docs_cover_every_flag():
+    with open(os.path.join(ROOT, "docs", "cli.md")) as f:
+        cli_md = f.read()
+    with open(os.path.join(ROOT, "docs", "octohac.1")) as f:
+        man = f.read().replace("\\-", "-")
+    with open(os.path.join(ROOT, "docs", "octohac.bash-completion")) as f:
+        completion = f.read()
+    for command in ("build", "check", "fmt", "explain", "graph"):
+        expect(command in completion, "completion knows `%s`" % command)
+        expect("## `%s`" % command in cli_md, "docs/cli.md has a section for `%s`" % command)
+        for flag in long_flags(command):
+            expect(flag in cli_md, "docs/cli.md mentions %s of %s" % (flag, command))
+            expect(flag in man, "the man page mentions %s of %s" % (flag, command))
+            expect(flag in completion or flag == "--list", "the completion offers %s of %s" % (flag, command))
+    if shutil.which("groff"):
+        r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", os.path.join(ROOT, "docs", "octohac.1")],
+                           capture_output=True, text=True)
+        expect(r.returncode == 0 and r.stderr == "", "the man page renders without warnings: " + r.stderr)
+
+
+def complete(line, path_dir):
+    """The completions bash offers for LINE (the cursor at its end)."""
+    words = line.split(" ")
+    script = ('source %s; COMP_WORDS=(%s); COMP_CWORD=%d; COMP_LINE=%s; COMP_POINT=${#COMP_LINE}; _octohac; '
+              'printf "%%s\\n" "${COMPREPLY[@]}"') % (
+        os.path.join(ROOT, "docs", "octohac.bash-completion"), " ".join("'%s'" % w for w in words),
+        len(words) - 1, "'%s'" % line)
+    env = dict(os.environ, PATH=path_dir + os.pathsep + os.environ.get("PATH", ""))
+    r = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], capture_output=True, text=True, env=env,
+                       cwd=ROOT)
+    expect(r.returncode == 0, "completion script ran: " + r.stderr)
+    return [w for w in r.stdout.splitlines() if w]
+
+
+@case
+def bash_completion():
+    with Tmp() as t:
+        os.symlink(BIN, t.path("octohac"))
+        expect("build" in complete("octohac bu", t.dir), "commands")
+        expect(complete("octohac check --for", t.dir) == ["--format"], "flags")
+        expect(set(complete("octohac check --format ", t.dir)) ==
+               {"human", "short", "json", "sarif", "github", "junit"}, "check formats")
+        expect(set(complete("octohac build x.oha -f ", t.dir)) == {"yaml", "json"}, "build formats")
+        expect(complete("octohac explain OH200", t.dir)[:2] == ["OH2001", "OH2002"], "codes from the binary")
+        expect("samples/minimal.oha" in complete("octohac build samples/mi", t.dir), ".oha files")
+        f = t.write("two.oha", TWO_CLUSTERS)
+        expect(complete("octohac build %s --cluster " % f, t.dir) == ["alpha", "beta"], "cluster names")
+
+
+@case
+def precommit_hooks():
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml")) as f:
+        hooks = yaml.safe_load(f)
+    ids = {h["id"] for h in hooks}
+    expect(ids == {"octohac-check", "octohac-fmt", "octohac-fmt-check"}, "hook ids %r" % ids)
+    with Tmp() as t:
+        for hook in hooks:
+            expect(hook["language"] == "system" and re.search(hook["files"], "x.oha"), "hook %s" % hook["id"])
+            entry = hook["entry"].split()
+            expect(entry[0] == "octohac", "runs octohac")
+            good = t.write("good.oha", run("fmt", os.path.join(SAMPLES, "minimal.oha")).out)
+            r = run(*entry[1:], good)
+            expect_rc(r, 0, "hook %s on a good file" % hook["id"])
+            bad = t.write("bad.oha", SYNTAX_ERROR)
+            r = run(*entry[1:], bad)
+            expect_rc(r, 1, "hook %s on a bad file" % hook["id"])
+
+
+@case
+def install_rules():
+    build_dir = os.path.dirname(BIN)
+    if not os.path.exists(os.path.join(build_dir, "cmake_install.cmake")):
+        return
+    with Tmp() as t:
+        r = subprocess.run(["cmake", "--install", build_dir, "--prefix", t.dir], capture_output=True, text=True)
+        expect(r.returncode == 0, "cmake --install: " + r.stdout + r.stderr)
+        listing = t.listing()
+        for want in ("bin/octohac", "share/man/man1/octohac.1", "share/bash-completion/completions/octohac"):
+            expect(want in listing, "installs %s: %r" % (want, listing))
+        r = subprocess.run([t.path("bin/octohac"), "--version"], capture_output=True, text=True)
+        expect(r.returncode == 0 and r.stdout.startswith("octohac "), "the installed binary runs")
 
 
 def main(argv):

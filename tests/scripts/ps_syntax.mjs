@@ -2,7 +2,56 @@
 // syntax error (an ERROR or MISSING node), printing the line and column of each one.
 // Usage: node tests/scripts/ps_syntax.mjs FILE...   Exit 0 when every file parses, 1 otherwise,
 // 2 when the grammar is not installed (run `npm ci` at the top of the tree).
-import { readFileSync } from "node:fs";
+//        node tests/scripts/ps_syntax.mjs --extract TEMPLATE.json OUTDIR NAME
+// writes what a JSON template built by octohac gives the nodes: the NodeBootstrap script
+// (OUTDIR/NAME.bootstrap.ps1) and each node's UserData (OUTDIR/NAME.nodeI.ps1), with Fn::Sub
+// done as CloudFormation does it and sample values for the intrinsic functions.
+import { readFileSync, writeFileSync } from "node:fs";
+
+// Fn::Sub: `${Name}` from MAP (an intrinsic function gets a sample value), pseudo parameters,
+// `${!Name}` stays PowerShell's `${Name}`. A name nobody supplies is an error.
+function substitute(text, map, where) {
+  const pseudo = { "AWS::Region": "us-east-1", "AWS::StackName": "octopus-stack", "AWS::Partition": "aws" };
+  return text.replace(/\$\{(!?)([^}]*)\}/g, (whole, bang, name) => {
+    if (bang) return "${" + name + "}";
+    if (name in pseudo) return pseudo[name];
+    if (!(name in map)) throw new Error(`${where}: \`\${${name}}\` is not supplied`);
+    const value = map[name];
+    return typeof value === "string" ? value : `sample-${name}`;
+  });
+}
+
+function extract(templatePath, outDir, name) {
+  const template = JSON.parse(readFileSync(templatePath, "utf8"));
+  const resources = template.Resources ?? {};
+  const sub = resources.NodeBootstrap?.Metadata?.["AWS::CloudFormation::Init"]?.config?.files?.["C:\\octohac\\bootstrap.ps1"]?.content?.["Fn::Sub"];
+  if (!Array.isArray(sub)) throw new Error(`${templatePath}: NodeBootstrap has no Fn::Sub bootstrap script`);
+  writeFileSync(`${outDir}/${name}.bootstrap.ps1`, substitute(sub[0], sub[1], "NodeBootstrap"));
+  let nodes = 0;
+  for (const [id, resource] of Object.entries(resources)) {
+    const m = /^Node([0-9]+)$/.exec(id);
+    if (!m || resource.Type !== "AWS::EC2::Instance") continue;
+    const userData = resource.Properties?.UserData?.["Fn::Base64"]?.["Fn::Sub"];
+    if (typeof userData !== "string") throw new Error(`${id}: UserData is not Fn::Base64 of an Fn::Sub string`);
+    const text = substitute(userData, {}, id);
+    const body = /^<powershell>\n([\s\S]*)<\/powershell>\n?$/.exec(text);
+    if (!body) throw new Error(`${id}: UserData is not one <powershell> block`);
+    writeFileSync(`${outDir}/${name}.node${m[1]}.ps1`, body[1]);
+    nodes++;
+  }
+  if (nodes < 2) throw new Error(`${templatePath}: fewer than two nodes`);
+  console.log(`extracted the bootstrap and ${nodes} loaders of ${templatePath}`);
+}
+
+if (process.argv[2] === "--extract") {
+  try {
+    extract(process.argv[3], process.argv[4], process.argv[5]);
+  } catch (err) {
+    console.error(`ps_syntax: ${err.message}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 let Parser, PowerShell;
 try {

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # ps_syntax.sh: the PowerShell syntax check of the node bootstrap.
-# Usage: ps_syntax.sh TEST_BOOTSTRAP_BIN WORKDIR
-# Writes every rendered bootstrap script and UserData loader (test_bootstrap --emit), parses
+# Usage: ps_syntax.sh TEST_BOOTSTRAP_BIN OCTOHAC_BIN WORKDIR
+# Writes every bootstrap script and UserData loader, both as test_bootstrap renders them for
+# hand-built clusters (--emit) and as `octohac build -f json` emits them for the samples, parses
 # each with the tree-sitter PowerShell grammar (ps_syntax.mjs), and then makes sure the check
 # itself can fail: the deliberately broken ps_syntax.broken.ps1 must be rejected.
 set -euo pipefail
 bin=$1
-work=$2
+octohac=$2
+work=$3
 here=$(cd "$(dirname "$0")" && pwd)
+samples="production polling existing-vpc self-managed-ad shared-queue"
 
 rm -rf "$work"
-mkdir -p "$work"
-"$bin" --emit "$work"
+mkdir -p "$work/unit" "$work/samples"
+"$bin" --emit "$work/unit"
+for sample in $samples; do
+  "$octohac" build -f json -o "$work/$sample.json" "samples/$sample.oha"
+  node "$here/ps_syntax.mjs" --extract "$work/$sample.json" "$work/samples" "$sample"
+done
 shopt -s nullglob
-scripts=("$work"/*.ps1)
-if [ ${#scripts[@]} -lt 10 ]; then
+scripts=("$work"/unit/*.ps1 "$work"/samples/*.ps1)
+if [ ${#scripts[@]} -lt 30 ]; then
   echo "ps_syntax: expected the rendered scripts in $work, found ${#scripts[@]}" >&2
   exit 1
 fi

@@ -352,14 +352,16 @@ static char *node_plan(const char *text, int node, bool fresh, bool redis) {
 
     add_calls(text, step5, node, &plan);
 
-    const char *create_guard = "if (($NodeIndex -eq 1) -and (-not (Test-CatalogExists";
-    CHECK(strstr(step6, create_guard) == step6 + strspn(step6, " \n"), "step 6 starts with the create guard");
+    const char *create_guard = "if (($NodeIndex -eq 1) -and (-not $exists)) {";
+    CHECK(strstr(step6, create_guard) != NULL, "step 6 creates the database behind the node 1 guard");
+    char *probe = block_after(step6, "if ($NodeIndex -eq 1) {");
+    CHECK(probe && strstr(probe, "$exists = Invoke-WithRetry") && strstr(probe, "Test-CatalogExists"),
+          "only node 1 asks whether the catalog exists");
+    free(probe);
     char *create = block_after(step6, create_guard);
     char *attach = block_after(step6, "} else");
     add_calls(text, node == 1 && fresh ? create : attach, node, &plan);
 
-    char *configure = block_after(step7, "$arguments = @(");
-    (void)configure;
     Buf args = {0};
     buf_add(&args, "", 0);
     add_calls(text, step7, node, &args);
@@ -647,7 +649,7 @@ static void check_topology(void) {
     CHECK(str_eq(map_string(&r, "SharedPath"), "\\\\files.example.com\\octopus"), "existing share path");
     CHECK(str_eq(map_string(&r, "MasterKeyFormat"), "base64"), "master_key = param is base64 already");
     CHECK(str_eq(map_string(&r, "AdminEmail"), "o''neil@example.com"), "a quote is doubled for PowerShell");
-    CHECK(strstr(r.text, "$AdminEmail        = 'o''neil@example.com'") != NULL, "the quoted literal");
+    CHECK(strstr(r.text, "\n$AdminEmail = 'o''neil@example.com'\n") != NULL, "the quoted literal");
     cJSON_Delete(r.metadata), free(r.text);
     arena_free(arena);
 }
@@ -684,6 +686,40 @@ static char *loader_text(Arena *arena, const Cluster *c, int node) {
     return text;
 }
 
+/* The same checks on the samples themselves, through the real front end and model. */
+static void check_real_samples(void) {
+    size_t checked = 0;
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "samples/%s.oha", samples[i].file);
+        FILE *probe = fopen(path, "rb");
+        if (!probe) continue; /* no-directory is not a sample */
+        fclose(probe);
+        Arena *arena = arena_new();
+        DiagCtx diag;
+        diag_init(&diag, arena);
+        SearchPath search = {0};
+        const char *err = NULL;
+        Program *program = res_load(arena, path, &search, &diag, &err);
+        CHECK(program && program->cluster_count == 1, "%s: loads (%s)", path, err ? err : "diagnostics");
+        Cluster *c = program && program->cluster_count == 1 ? model_build(arena, program->clusters[0], &diag) : NULL;
+        CHECK(c != NULL && !diag_has_errors(&diag), "%s: builds a model", path);
+        if (c && !diag_has_errors(&diag)) {
+            checked++;
+            Rendered r = render(c);
+            check_metadata(c, &r);
+            check_escaping(c, &r);
+            check_no_secrets(c, &r);
+            check_loader(arena, c);
+            check_steps(c, &r, samples[i].redis ? " --multiNodePollingTentaclesRedisConnectionString <secret:Redis>" : "");
+            cJSON_Delete(r.metadata);
+            free(r.text);
+        }
+        arena_free(arena);
+    }
+    CHECK(checked == 5, "checked %zu of the 5 samples (run from the source directory)", checked);
+}
+
 int main(int argc, char **argv) {
     const char *emit_dir = argc == 3 && strcmp(argv[1], "--emit") == 0 ? argv[2] : NULL;
     Arena *arena = arena_new();
@@ -714,7 +750,10 @@ int main(int argc, char **argv) {
         free(r.text);
     }
     arena_free(arena);
-    if (!emit_dir) check_topology();
+    if (!emit_dir) {
+        check_topology();
+        check_real_samples();
+    }
     if (failures) {
         fprintf(stderr, "test_bootstrap: %d check(s) failed\n", failures);
         return 1;

@@ -90,6 +90,9 @@ static const struct {
     {"~", false, Q},
     {"<<", false, Q},
     {"=", false, Q},
+    {"^", false, P},
+    {"Nope", false, P},
+    {"offset", false, P},
     /* indicators */
     {"", false, Q},
     {"*x", false, Q},

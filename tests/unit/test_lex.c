@@ -285,6 +285,24 @@ static void test_render(void)
               "\n");
     fe_end(&fe);
 
+    /* a long line is shown as a window around the span */
+    Arena *arena = arena_new();
+    char *line = arena_alloc(arena, 1000);
+    memset(line, 'x', 999);
+    memcpy(line + 500, " $ ", 3);
+    fe_lex(&fe, line);
+    CHECK_STR(fe_diag(&fe, 0), "OH0001 1:502");
+    out = tmpfile();
+    diag_render(&fe.diag, &opts, out);
+    text = fe_slurp(&fe, out);
+    CHECK(strlen(text) < 400);
+    CHECK(strstr(text, "1 | ...xxx") != NULL);
+    CHECK(strstr(text, "xxx $ xxx") != NULL);
+    CHECK(strstr(text, "xxx...\n  |") != NULL);
+    CHECK(strstr(text, "\n  |    ") != NULL);
+    fe_end(&fe);
+    arena_free(arena);
+
     out = tmpfile();
     diag_write_escaped(out, "a\tb\x7f\xC2\x85\xE2\x80\xAE\xFFz", 11);
     fe_begin(&fe, "", 0);

@@ -282,7 +282,7 @@ static void done(Fixture *f, cJSON *t)
 
 /* ---------------------------------------------------------------- checks every template passes */
 
-static void check_common(const cJSON *t)
+static void check_common_named(const cJSON *t, const char *file)
 {
     static const char *const order[] = {"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
                                         "Rules", "Conditions", "Resources", "Outputs"};
@@ -294,10 +294,13 @@ static void check_common(const cJSON *t)
         CHECK(k < sizeof order / sizeof order[0]);
     }
     CHECK_STR(str(get(t, "AWSTemplateFormatVersion")), "2010-09-09");
-    CHECK_STR(str(get(get(get(t, "Metadata"), "octohac"), "cluster")), "octopus");
+    if (strcmp(file, "test.oha") == 0)
+        CHECK_STR(str(get(get(get(t, "Metadata"), "octohac"), "cluster")), "octopus");
 
     regex_t re;
-    regcomp(&re, "^test\\.oha:[0-9]+:[0-9]+$", REG_EXTENDED | REG_NOSUB);
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "^(%s|std/profiles):[0-9]+:[0-9]+$", file);
+    regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
     const cJSON *r;
     cJSON_ArrayForEach(r, get(t, "Resources")) {
         const char *source = str(get(get(get(r, "Metadata"), "octohac"), "source"));
@@ -318,6 +321,8 @@ static void check_common(const cJSON *t)
     }
     regfree(&re);
 }
+
+static void check_common(const cJSON *t) { check_common_named(t, "test.oha"); }
 
 /* ---------------------------------------------------------------- tests */
 
@@ -918,6 +923,124 @@ static void test_tags(const char *dump)
     done(&f, t);
 }
 
+/* ---------------------------------------------------------------- samples through the front end */
+
+typedef struct Built {
+    Arena *arena;
+    DiagCtx diag;
+    cJSON *t;
+} Built;
+
+/* samples/NAME.oha through res_load and model_build, then lowered. */
+static Built build_sample(const char *name, const char *dump)
+{
+    Built b = {.arena = arena_new()};
+    diag_init(&b.diag, b.arena);
+    current = name;
+    const char *path = arena_printf(b.arena, "samples/%s.oha", name);
+    SearchPath search = {0};
+    const char *err = NULL;
+    Program *prog = res_load(b.arena, path, &search, &b.diag, &err);
+    CHECK(prog && prog->cluster_count == 1);
+    if (!prog || prog->cluster_count != 1)
+        return b;
+    Cluster *c = model_build(b.arena, prog->clusters[0], &b.diag);
+    CHECK(c != NULL);
+    if (!c)
+        return b;
+    rules_check(c, &b.diag);
+    CHECK(!diag_has_errors(&b.diag));
+    b.t = low_template(c, &b.diag);
+    if (dump) {
+        char *json = cJSON_Print(b.t);
+        FILE *out = fopen(arena_printf(b.arena, "%s/sample-%s.json", dump, name), "w");
+        if (out) {
+            fputs(json, out);
+            fclose(out);
+        }
+        free(json);
+    }
+    return b;
+}
+
+static void built_done(Built *b)
+{
+    cJSON_Delete(b->t);
+    arena_free(b->arena);
+}
+
+static void test_samples(const char *dump)
+{
+    Built b = build_sample("production", dump);
+    const cJSON *t = b.t;
+    if (t) {
+        check_common_named(t, "samples/production.oha");
+        CHECK_STR(str(get(get(get(res(t, "Vpc"), "Metadata"), "octohac"), "source")), "samples/production.oha:16:3");
+        check_subnet(t, "PrivateSubnet1", "10.20.128.0/20");
+        check_subnet(t, "PublicSubnet3", "10.20.32.0/20");
+        CHECK_STR(node_subnet(t, 3), "PrivateSubnet3");
+        CHECK(!has_res(t, "Node4"));
+        CHECK_STR(str(prop(t, "Database", "AllocatedStorage")), "200");
+        CHECK(prop(t, "Database", "MaxAllocatedStorage")->valuedouble == 1024);
+        CHECK(prop(t, "Database", "BackupRetentionPeriod")->valuedouble == 14);
+        CHECK(cJSON_IsTrue(prop(t, "Database", "MultiAZ")));
+        CHECK_STR(str(prop(t, "Database", "DBInstanceClass")), "db.m6i.xlarge");
+        CHECK(prop(t, "FileSystem", "StorageCapacity")->valuedouble == 300);
+        CHECK(get(prop(t, "FileSystem", "WindowsConfiguration"), "ThroughputCapacity")->valuedouble == 64);
+        CHECK_STR(attr_value(prop(t, "LoadBalancer", "LoadBalancerAttributes"), "idle_timeout.timeout_seconds"),
+                  "600");
+        CHECK(has_res(t, "HttpsListener") && has_res(t, "LoadBalancerFromCidr2Port443"));
+        CHECK_STR(attr_value(prop(t, "Node2", "Tags"), "cost-center"), "4711");
+        CHECK(get(get(b.t, "Rules"), "RegionRule") != NULL);
+        CHECK_STR(str(get(t, "Description")), "Octopus Deploy HA for the platform team");
+    }
+    built_done(&b);
+
+    b = build_sample("polling", dump);
+    if ((t = b.t)) {
+        check_common_named(t, "samples/polling.oha");
+        CHECK(prop(t, "PollingListener3", "Port")->valuedouble == 10945);
+        CHECK_STR(str(prop(t, "PrivateSubnet3", "AvailabilityZone")), "eu-west-1c");
+        CHECK_STR(attr_value(prop(t, "PollingListener1", "ListenerAttributes"), "tcp.idle_timeout.seconds"), "3600");
+        CHECK_STR(attr_value(prop(t, "Vpc", "Tags"), "team"), "release-engineering");
+    }
+    built_done(&b);
+
+    b = build_sample("existing-vpc", dump);
+    if ((t = b.t)) {
+        check_common_named(t, "samples/existing-vpc.oha");
+        CHECK(!has_res(t, "Vpc") && !has_res(t, "Database") && !has_res(t, "Directory"));
+        CHECK(contains_string(prop(t, "NodeRole", "Policies"),
+                              "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+                              "octopus/license-??????"));
+        CHECK_STR(str(get(prop(t, "FileSystem", "WindowsConfiguration"), "ActiveDirectoryId")), "d-9067a1b2c3");
+        CHECK_STR(str(get(cJSON_GetArrayItem(prop(t, "Node2", "NetworkInterfaces"), 0), "SubnetId")),
+                  "subnet-0a1b2c3d4e5f60002");
+    }
+    built_done(&b);
+
+    b = build_sample("staging", dump);
+    if ((t = b.t)) {
+        check_common_named(t, "samples/staging.oha");
+        check_subnet(t, "PublicSubnet1", "10.30.0.0/24");
+        check_subnet(t, "PrivateSubnet2", "10.30.9.0/24");
+        CHECK(has_res(t, "NatGateway1") && !has_res(t, "NatGateway2"));
+        CHECK_STR(str(get(res(t, "Database"), "DeletionPolicy")), "Delete");
+        CHECK_STR(str(get(res(t, "FileSystem"), "DeletionPolicy")), "Delete");
+        CHECK_STR(str(prop(t, "LoadBalancer", "Scheme")), "internal");
+        CHECK(get(get(t, "Parameters"), "StagingCertificateArn") != NULL);
+    }
+    built_done(&b);
+
+    static const char *const others[] = {"minimal", "self-managed-ad", "shared-queue"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        b = build_sample(others[i], dump);
+        if (b.t)
+            check_common_named(b.t, arena_printf(b.arena, "samples/%s.oha", others[i]));
+        built_done(&b);
+    }
+}
+
 static void test_deterministic(void)
 {
     char *text[2];
@@ -954,6 +1077,7 @@ int main(int argc, char **argv)
     test_parameters(dump);
     test_tags(dump);
     test_deterministic();
+    test_samples(dump);
     printf("test_lower: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

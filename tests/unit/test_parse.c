@@ -213,6 +213,45 @@ static void test_nesting(void)
     arena_free(arena);
 }
 
+/* TEXT repeated N times, as an arena string. */
+static char *repeat(Arena *arena, const char *text, size_t n)
+{
+    size_t len = strlen(text);
+    char *s = arena_alloc(arena, len * n + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * len, text, len);
+    return s;
+}
+
+static void test_error_limit(void)
+{
+    Arena *arena = arena_new();
+    Fe fe;
+    /* parser errors: one per broken entry, then the limit */
+    fe_parse(&fe, arena_printf(arena, "cluster x {\n%s}\n", repeat(arena, "  a 1\n", 150)));
+    CHECK_INT(fe.diag.count, SYNTAX_ERROR_LIMIT);
+    CHECK_INT(fe.diag.items[SYNTAX_ERROR_LIMIT - 1]->note_count, 1);
+    CHECK_STR(fe_diag(&fe, SYNTAX_ERROR_LIMIT - 1), "OH0004 101:5");
+    fe_end(&fe);
+    /* lexer errors count towards the same limit */
+    fe_parse(&fe, arena_printf(arena, "cluster x {\n%s%s}\n", repeat(arena, "  a = $\n", 60),
+                               repeat(arena, "  a 1\n", 60)));
+    CHECK_INT(fe.diag.count, SYNTAX_ERROR_LIMIT);
+    CHECK_STR(fe_diag(&fe, 60), "OH0004 62:5");
+    fe_end(&fe);
+    fe_parse(&fe, repeat(arena, "$ ", 1000));
+    CHECK_INT(fe.diag.count, SYNTAX_ERROR_LIMIT);
+    fe_end(&fe);
+    /* hostile inputs stay linear: megabytes of errors, keywords or brackets on one line */
+    static const char *const units[] = {"$ ", "cluster ", "a 1, ", "[", "\"\\q", "1.2.3 ", "}"};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        fe_parse(&fe, repeat(arena, units[i], 2u * 1024 * 1024 / strlen(units[i])));
+        CHECK(fe.diag.count <= SYNTAX_ERROR_LIMIT);
+        fe_end(&fe);
+    }
+    arena_free(arena);
+}
+
 static void test_dump(void)
 {
     Fe fe;
@@ -276,6 +315,7 @@ int main(void)
     test_errors();
     test_unclosed_note();
     test_nesting();
+    test_error_limit();
     test_dump();
     test_samples();
     return fe_finish("test_parse");

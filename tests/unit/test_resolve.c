@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 #include "octohac.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -368,6 +369,114 @@ static void test_extends_cycle(void)
     fx_free(&fx);
 }
 
+/* A growing text buffer for generated inputs. */
+typedef struct Text {
+    char *data;
+    size_t len, cap;
+} Text;
+
+static void text_printf(Text *t, const char *fmt, ...) OH_PRINTF(2, 3);
+static void text_printf(Text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (t->len + (size_t)n + 1 > t->cap) {
+        t->cap = (t->len + (size_t)n + 1) * 2;
+        t->data = realloc(t->data, t->cap);
+        if (!t->data)
+            abort();
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->data + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+/* A chain of N profiles p0 extends p1 … extends p(N-1), declared bottom first when
+ * REVERSED (so the walk meets finished profiles), and a cluster using p0. */
+static void load_chain(Fixture *fx, int n, bool reversed)
+{
+    Text t = {0};
+    for (int k = 0; k < n; k++) {
+        int i = reversed ? n - 1 - k : k;
+        if (i + 1 < n)
+            text_printf(&t, "profile p%d extends p%d { tags { t%d = \"%d\" } }\n", i, i + 1, i, i);
+        else
+            text_printf(&t, "profile p%d { nodes { count = 7 } }\n", i);
+    }
+    text_printf(&t, "cluster \"c\" uses p0 { }\n");
+    fx_load(fx, t.data);
+    free(t.data);
+}
+
+static void test_extends_depth(void)
+{
+    Fixture fx;
+    for (int reversed = 0; reversed < 2; reversed++) {
+        load_chain(&fx, 32, reversed);
+        CHECK(fx.diag.errors == 0);
+        CHECK(number_of(at(&fx, 0, "nodes.count")) == 7);
+        CHECK(at(&fx, 0, "tags") && at(&fx, 0, "tags")->block->count == 31);
+        fx_free(&fx);
+
+        load_chain(&fx, 33, reversed);
+        CHECK(count_code(&fx, "OH0007") == 1 && fx.diag.errors == 1);
+        fx_free(&fx);
+
+        /* a long chain: one error, no deep recursion */
+        load_chain(&fx, 20000, reversed);
+        CHECK(count_code(&fx, "OH0007") == 1 && fx.diag.errors == 1);
+        fx_free(&fx);
+    }
+}
+
+static void test_big_bodies(void)
+{
+    Text t = {0};
+    text_printf(&t, "profile wide { tags {");
+    for (int i = 0; i < 50; i++)
+        text_printf(&t, " a%d = \"p%d\",", i, i);
+    text_printf(&t, " } }\ncluster \"c\" uses wide { tags {");
+    for (int i = 10; i < 20; i++)
+        text_printf(&t, " a%d = \"c%d\",", i, i);
+    for (int i = 0; i < 10; i++)
+        text_printf(&t, " b%d = \"c%d\",", i, i);
+    text_printf(&t, " a10 = \"last\" } }\n");
+    Fixture fx;
+    fx_load(&fx, t.data);
+    free(t.data);
+    CHECK(fx.diag.errors == 0);
+    const MergedEntry *tags = at(&fx, 0, "tags");
+    CHECK(tags && tags->block->count == 60);
+    for (size_t i = 0; tags && i < 60 && i < tags->block->count; i++) {
+        const MergedEntry *e = &tags->block->entries[i];
+        char want[16];
+        snprintf(want, sizeof want, i < 50 ? "a%zu" : "b%zu", i < 50 ? i : i - 50);
+        CHECK(strcmp(e->entry->name, want) == 0);
+        bool own = (i >= 10 && i < 20) || i >= 50;
+        CHECK(own ? e->via == NULL : (e->via && strcmp(e->via->text, "wide") == 0));
+    }
+    CHECK(strcmp(at(&fx, 0, "tags.a10")->entry->value->text, "last") == 0);
+    CHECK(strcmp(at(&fx, 0, "tags.a5")->entry->value->text, "p5") == 0);
+    fx_free(&fx);
+}
+
+static void test_many_profiles(void)
+{
+    Text t = {0};
+    for (int i = 0; i < 5000; i++)
+        text_printf(&t, "profile q%d { }\n", i);
+    text_printf(&t, "profile q17 { }\ncluster \"c\" uses q4999, q2500 { }\ncluster \"c\" { }\n");
+    Fixture fx;
+    fx_load(&fx, t.data);
+    free(t.data);
+    CHECK(count_code(&fx, "OH0504") == 2 && fx.diag.errors == 2);
+    CHECK(fx.prog && fx.prog->profile_count == 5000 && fx.prog->cluster_count == 1);
+    fx_free(&fx);
+}
+
 /* ---------------------------------------------------------------- imports */
 
 static char scratch[256];
@@ -561,6 +670,9 @@ int main(void)
     test_unknown_profile();
     test_duplicates();
     test_extends_cycle();
+    test_extends_depth();
+    test_big_bodies();
+    test_many_profiles();
 
     const char *tmp = getenv("TMPDIR");
     snprintf(scratch, sizeof scratch, "%s/octohac-resolve-XXXXXX", tmp && *tmp ? tmp : "/tmp");

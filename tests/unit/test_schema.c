@@ -184,6 +184,12 @@ static void test_schema_consistent(void)
             CHECK(attr->example != NULL);
             CHECK(attr->block == block);
             CHECK(schema_attr(block, attr->name) == attr);
+            for (size_t r = 0; r < attr->rule_count; r++) {
+                if (!rule_info(attr->rules[r]))
+                    fprintf(stderr, "%s.%s names %s, which the rules table lacks\n", block->name, attr->name,
+                            attr->rules[r]);
+                CHECK(rule_info(attr->rules[r]) != NULL);
+            }
             const cJSON *def = attr->default_value;
             if (cJSON_IsString(def) && attr->type == TY_ENUM) {
                 bool found = false;
@@ -202,6 +208,25 @@ static void test_schema_consistent(void)
         }
     }
     CHECK_INT(seen, s->attr_count);
+    /* the attributes that forms and exclusions name exist in their block */
+    for (size_t b = 0; b < s->block_count; b++) {
+        const SchemaBlock *block = &s->blocks[b];
+        const cJSON *item, *name;
+        cJSON_ArrayForEach(item, block->forms) {
+            CHECK(schema_attr(block, cJSON_GetObjectItemCaseSensitive(item, "marker")->valuestring) != NULL);
+            cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(item, "attributes"))
+                CHECK(schema_attr(block, name->valuestring) != NULL);
+            cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(item, "required"))
+                CHECK(schema_attr(block, name->valuestring) != NULL);
+        }
+        cJSON_ArrayForEach(item, block->exclusive) {
+            CHECK(schema_attr(block, cJSON_GetObjectItemCaseSensitive(item, "attribute")->valuestring) != NULL);
+            const cJSON *excludes = cJSON_GetObjectItemCaseSensitive(item, "excludes");
+            cJSON_ArrayForEach(name, excludes) CHECK(schema_attr(block, name->valuestring) != NULL);
+            CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "message")));
+            CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "help")));
+        }
+    }
     CHECK(schema_block("nodes") != NULL);
     CHECK(schema_block("nodez") == NULL);
     CHECK_STR(schema_type_unit(TY_SIZE), "GiB");
@@ -442,6 +467,27 @@ static void test_existing_over_profile(void)
                 "cluster \"x\" uses p {\n" NEEDS "  storage { capacity = 64 GiB }\n}\n", "OH1010");
 }
 
+/* The directory form the cluster chooses replaces the one a profile chose. */
+static void test_form_over_profile(void)
+{
+    Fixture fx;
+    Cluster *c = build(&fx, "profile ad { directory { create = true, domain = \"p.example.com\", edition = enterprise } }\n"
+                   "cluster \"x\" uses ad {\n  octopus { admin_email = \"ops@example.com\" }\n"
+                   "  directory { id = \"d-9067a1b2c3\", dns_ips = [10.1.0.10] }\n}\n");
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_INT(c->directory.form, DIR_EXISTING);
+        CHECK_STR(c->directory.domain.text, "p.example.com");
+        CHECK(span_valid(c->directory.domain.origin.via));
+    } else {
+        dump(&fx);
+    }
+    done(&fx);
+    /* both forms in one body stay an error */
+    expect_only("profile ad { directory { create = true, id = \"d-9067a1b2c3\", domain = \"p.example.com\", dns_ips = [10.1.0.10] } }\n"
+                "cluster \"x\" uses ad {\n  octopus { admin_email = \"ops@example.com\" }\n}\n", "OH1010");
+}
+
 /* ---------------------------------------------------------------- the model: OH1 codes */
 
 static void test_codes(void)
@@ -493,6 +539,7 @@ int main(void)
     test_written_values();
     test_provenance();
     test_existing_over_profile();
+    test_form_over_profile();
     test_codes();
     test_messages();
     schema_release();

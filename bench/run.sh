@@ -21,7 +21,7 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target octohac >/dev/null
 BIN=$BUILD_DIR/octohac
 cc -O2 -o "$BUILD_DIR/runner" bench/runner.c
-MEASURE="python3 $ROOT/bench/measure.py $BUILD_DIR/runner"
+MEASURE="python3 $ROOT/bench/measure.py --runner $BUILD_DIR/runner"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -31,12 +31,12 @@ python3 bench/gen_corpus.py 10000 "$WORK/corpus-10000"
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# compiler: $(cc --version | head -1); octohac $("$BIN" --version 2>/dev/null | head -1)"
-printf 'what\tmedian_ms\tmin_ms\tmax_ms\tpeak_KiB\truns\n'
+printf 'what\tmedian_ms\tmin_ms\tmax_ms\tcpu_ms\tpeak_KiB\truns\n'
 for sample in samples/*.oha; do
   $MEASURE "build $(basename "$sample")" "$BUILD_RUNS" -- "$BIN" build "$sample"
 done
-$MEASURE "check 1000 files" "$CHECK_RUNS" --allow-exit 1 -- "$BIN" check "$WORK/corpus-1000"
-$MEASURE "check 10000 files" "$CHECK_RUNS" --allow-exit 1 -- "$BIN" check "$WORK/corpus-10000"
+$MEASURE --allow-exit 1 "check 1000 files" "$CHECK_RUNS" -- "$BIN" check "$WORK/corpus-1000"
+$MEASURE --allow-exit 1 "check 10000 files" "$CHECK_RUNS" -- "$BIN" check "$WORK/corpus-10000"
 
 # Instructions executed (valgrind's callgrind): unlike wall time, independent of the load
 # of a shared machine.

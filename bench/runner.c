@@ -1,7 +1,8 @@
 /* runner.c: bench/run.sh's process runner. It runs a command N times, each as a fresh
  * process forked from this small program (so that a child's peak memory, read from
  * wait4's rusage, is the command's own and not a copy of a big parent such as Python),
- * and prints one line per run: `<wall ms> <peak KiB> <exit code>`.
+ * and prints one line per run: `<wall ms> <peak KiB> <exit code> <cpu ms>` (cpu: user +
+ * system time of the child, which a busy machine inflates less than wall time).
  *   runner N COMMAND ARG...        (the command's output goes to /dev/null) */
 #define _DEFAULT_SOURCE
 #include <fcntl.h>
@@ -48,7 +49,10 @@ int main(int argc, char **argv)
             return 2;
         }
         double ms = now_ms() - start;
-        printf("%.3f %ld %d\n", ms, usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        double cpu = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+                     (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+        printf("%.3f %ld %d %.3f\n", ms, usage.ru_maxrss,
+               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), cpu);
     }
     return 0;
 }

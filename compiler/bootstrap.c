@@ -403,7 +403,8 @@ cJSON *boot_init_metadata(const Cluster *cluster) {
 /* Raw UserData for node NODE_INDEX (1-based), before the caller's Fn::Sub and Fn::Base64.
  * It runs once (EC2Launch may replay an interrupted script), records the node index in the
  * machine environment so that cfn-init finds it again after the domain-join reboot, and
- * signals failure only when cfn-init failed before the script could say why itself. */
+ * signals failure only when cfn-init failed before the script could say why itself. The
+ * signal's unique id says so (SignalResource carries no reason text). */
 char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
     if (node_index < 1 || node_index > cluster->nodes.count.value)
         BUG("node index %d outside 1..%lld", node_index, cluster->nodes.count.value);
@@ -420,8 +421,8 @@ char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
         "$code = $LASTEXITCODE\n"
         "if ($code -and -not ((Test-Path \"$d\\signalled\") -or (Test-Path \"$d\\rebooting\"))) {\n"
         "  cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} "
-        "--reason \"cfn-init exited with code $code\"\n"
+        "-i node%d-cfn-init-failed\n"
         "}\n"
         "</powershell>\n",
-        node_index, cluster->name, node_index, node_index, node_index, node_index);
+        node_index, cluster->name, node_index, node_index, node_index, node_index, node_index);
 }

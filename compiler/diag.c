@@ -137,6 +137,21 @@ bool diag_has_errors(const DiagCtx *diag)
     return diag->errors > 0;
 }
 
+/* Insertion sort: stable, and the runs it sorts are short and nearly in order. */
+void diag_sort_by_position(DiagCtx *diag, size_t first)
+{
+    for (size_t i = first + 1; i < diag->count; i++) {
+        Diagnostic *d = diag->items[i];
+        size_t j = i;
+        while (j > first && diag->items[j - 1]->span.src == d->span.src &&
+               diag->items[j - 1]->span.start > d->span.start) {
+            diag->items[j] = diag->items[j - 1];
+            j--;
+        }
+        diag->items[j] = d;
+    }
+}
+
 /* ------------------------------------------------------------------ escaping */
 
 /* One character of input as it is displayed: its bytes, how many of them, and how it
@@ -179,6 +194,27 @@ static bool unsafe_code_point(uint32_t cp)
            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
 }
 
+/* Code points a terminal shows two columns wide (East Asian wide and fullwidth forms,
+ * emoji) or zero wide (combining marks), so that carets line up under them. */
+static const struct {
+    uint32_t lo, hi;
+    unsigned char width;
+} wide_ranges[] = {
+    {0x0300, 0x036F, 0},   {0x200B, 0x200D, 0},   {0xFE00, 0xFE0F, 0},   {0x1100, 0x115F, 2},
+    {0x2E80, 0x303E, 2},   {0x3041, 0x33FF, 2},   {0x3400, 0x4DBF, 2},   {0x4E00, 0x9FFF, 2},
+    {0xA000, 0xA4CF, 2},   {0xAC00, 0xD7A3, 2},   {0xF900, 0xFAFF, 2},   {0xFE30, 0xFE4F, 2},
+    {0xFF00, 0xFF60, 2},   {0xFFE0, 0xFFE6, 2},   {0x1F300, 0x1F64F, 2}, {0x1F900, 0x1F9FF, 2},
+    {0x20000, 0x3FFFD, 2},
+};
+
+static size_t code_point_width(uint32_t cp)
+{
+    for (size_t i = 0; i < sizeof wide_ranges / sizeof wide_ranges[0]; i++)
+        if (cp >= wide_ranges[i].lo && cp <= wide_ranges[i].hi)
+            return wide_ranges[i].width;
+    return 1;
+}
+
 static Glyph glyph_at(const char *text, size_t avail, bool expand_tabs)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -212,6 +248,7 @@ static Glyph glyph_at(const char *text, size_t avail, bool expand_tabs)
     }
     memcpy(g.shown, text, n);
     g.shown[n] = '\0';
+    g.width = code_point_width(cp);
     return g;
 }
 

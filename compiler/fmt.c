@@ -1,14 +1,18 @@
 /* fmt.c: prints a parsed file in the canonical layout of docs/cli.md: two-space
- * indent, one entry per line except blocks that hold only attributes and fit in
- * 100 columns, `=` not aligned, one blank line between top-level items, at most
- * one blank line kept inside bodies, and every comment kept where it stands.
- * It works from the AST plus the comment tokens; it never changes meaning. */
+ * indent, `=` not aligned, one entry per line, one blank line between top-level
+ * items, at most one blank line kept inside bodies and lists, and every comment kept
+ * where it stands. A block or list stays on one line only when it was written on one
+ * line, fits in 100 columns and holds no comment (a block: only attributes); a list
+ * that does not fit breaks one element per line. Literals are copied as written, so
+ * formatting never changes meaning. It works from the AST plus the comment tokens. */
 #include "octohac.h"
 
 #include <string.h>
 
 #define FMT_WIDTH 100
 #define FMT_INDENT 2
+
+/* ------------------------------------------------------------------ output buffer */
 
 typedef struct Buf {
     Arena *arena;
@@ -38,9 +42,30 @@ static void buf_puts(Buf *b, const char *s)
 
 static void buf_indent(Buf *b, int depth)
 {
-    for (int i = 0; i < depth * FMT_INDENT; i++)
-        buf_append(b, " ", 1);
+    static const char spaces[] = "                                ";
+    for (int n = depth * FMT_INDENT; n > 0; n -= (int)(sizeof spaces - 1))
+        buf_append(b, spaces, n < (int)(sizeof spaces - 1) ? (size_t)n : sizeof spaces - 1);
 }
+
+/* Columns are characters: UTF-8 continuation bytes take none. */
+static size_t text_width(const char *s, size_t n)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < n; i++)
+        width += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return width;
+}
+
+/* The column the next character of B lands on, 0-based. */
+static size_t buf_column(const Buf *b)
+{
+    size_t start = b->len;
+    while (start > 0 && b->text[start - 1] != '\n')
+        start--;
+    return text_width(b->text + start, b->len - start);
+}
+
+/* ------------------------------------------------------------------ the formatter */
 
 typedef struct Fmt {
     Arena *arena;
@@ -49,7 +74,7 @@ typedef struct Fmt {
     const Token **comments;     /* every comment token, in source order */
     size_t comment_count;
     size_t next_comment;        /* comments before this index are printed */
-    uint32_t last_line;         /* source line where the last printed thing ended */
+    uint32_t last_line;         /* source line where the last printed thing ended; 0: none */
 } Fmt;
 
 static uint32_t line_of(const Fmt *f, uint32_t offset)
@@ -59,11 +84,31 @@ static uint32_t line_of(const Fmt *f, uint32_t offset)
     return line;
 }
 
+/* The source line of SPAN's last byte. */
+static uint32_t end_line(const Fmt *f, Span span)
+{
+    return line_of(f, span.end > span.start ? span.end - 1 : span.start);
+}
+
+static bool one_line(const Fmt *f, Span span)
+{
+    return line_of(f, span.start) == end_line(f, span);
+}
+
+/* The bytes of SPAN exactly as written. */
+static void put_source(Fmt *f, Buf *b, Span span)
+{
+    buf_append(b, f->src->text + span.start, span.end - span.start);
+}
+
+/* ------------------------------------------------------------------ comments */
+
 static const Token *peek_comment(const Fmt *f)
 {
     return f->next_comment < f->comment_count ? f->comments[f->next_comment] : NULL;
 }
 
+/* Whether a comment not yet printed starts inside [start, end). */
 static bool has_comment_in(const Fmt *f, uint32_t start, uint32_t end)
 {
     for (size_t i = f->next_comment; i < f->comment_count; i++) {
@@ -76,7 +121,7 @@ static bool has_comment_in(const Fmt *f, uint32_t start, uint32_t end)
     return false;
 }
 
-/* The comment text without trailing blanks (a CRLF file leaves a '\r'). */
+/* The comment text without trailing blanks. */
 static void put_comment(Fmt *f, const Token *tok)
 {
     const char *text = f->src->text + tok->span.start;
@@ -86,8 +131,29 @@ static void put_comment(Fmt *f, const Token *tok)
     buf_append(&f->out, text, n);
 }
 
-/* Starts a new line for something that begins at source line LINE, keeping one
- * blank line where the source had one or more (never at the top of a body). */
+/* Only blanks and separators lie between FROM and TO (so no newline either). */
+static bool only_separators(const Fmt *f, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = from; i < to; i++)
+        if (!strchr(" \t;,", f->src->text[i]))
+            return false;
+    return true;
+}
+
+/* Appends the comment that follows END on its line, with nothing but separators
+ * between them: `a = 1 # why`, `{ # about the block`. */
+static void put_trailing(Fmt *f, uint32_t end)
+{
+    const Token *c = peek_comment(f);
+    if (c && c->span.start >= end && only_separators(f, end, c->span.start)) {
+        buf_puts(&f->out, " ");
+        put_comment(f, c);
+        f->next_comment++;
+    }
+}
+
+/* Starts a new line for something that begins on source line LINE, keeping one blank
+ * line where the source had one or more (never at the top of a body or list). */
 static void start_line(Fmt *f, uint32_t line, int depth, bool first_in_body)
 {
     if (!first_in_body && f->last_line && line > f->last_line + 1)
@@ -110,98 +176,63 @@ static void flush_leading(Fmt *f, uint32_t offset, int depth, bool *first_in_bod
     }
 }
 
-/* Appends the comment that follows END on END's own source line, if any. */
-static void put_trailing(Fmt *f, uint32_t end)
-{
-    const Token *c = peek_comment(f);
-    if (c && c->span.start >= end && line_of(f, c->span.start) == line_of(f, end ? end - 1 : 0)) {
-        buf_puts(&f->out, " ");
-        put_comment(f, c);
-        f->next_comment++;
-    }
-}
+/* ------------------------------------------------------------------ values */
 
-/* ---- values on one line */
+static void put_value(Fmt *f, const Value *v, int depth);
 
-static void put_string_literal(Buf *b, const char *text)
-{
-    buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        char esc[16];
-        switch (*p) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) {
-                snprintf(esc, sizeof esc, "\\u{%X}", *p);
-                buf_puts(b, esc);
-            } else {
-                buf_append(b, (const char *)p, 1);
-            }
-        }
-    }
-    buf_puts(b, "\"");
-}
-
-static void put_value_inline(Buf *b, const Value *v);
-
-static void put_sequence_inline(Buf *b, Value **items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            buf_puts(b, ", ");
-        put_value_inline(b, items[i]);
-    }
-}
-
-static void put_value_inline(Buf *b, const Value *v)
+/* The value on one line into B: literals as written, a quantity with one space
+ * before its unit, lists and calls with `, ` between their elements. */
+static void put_inline(Fmt *f, Buf *b, const Value *v)
 {
     switch (v->kind) {
     case VK_STRING:
-        put_string_literal(b, v->text);
-        break;
     case VK_NUMBER:
     case VK_ADDRESS:
     case VK_WORD:
-        buf_puts(b, v->text);
+    case VK_BOOL:
+        put_source(f, b, v->span);
         break;
     case VK_QUANTITY:
         buf_puts(b, v->text);
         buf_puts(b, " ");
-        buf_puts(b, v->unit);
-        break;
-    case VK_BOOL:
-        buf_puts(b, v->boolean ? "true" : "false");
+        put_source(f, b, v->unit_span);
         break;
     case VK_LIST:
-        buf_puts(b, "[");
-        put_sequence_inline(b, v->items, v->count);
-        buf_puts(b, "]");
-        break;
     case VK_CALL:
-        buf_puts(b, v->text);
-        buf_puts(b, "(");
-        put_sequence_inline(b, v->items, v->count);
-        buf_puts(b, ")");
+        if (v->kind == VK_CALL)
+            buf_puts(b, v->text);
+        buf_puts(b, v->kind == VK_LIST ? "[" : "(");
+        for (size_t i = 0; i < v->count; i++) {
+            if (i)
+                buf_puts(b, ", ");
+            put_inline(f, b, v->items[i]);
+        }
+        buf_puts(b, v->kind == VK_LIST ? "]" : ")");
         break;
     }
 }
 
-static const char *value_inline(Arena *arena, const Value *v)
+static size_t inline_width(Fmt *f, const Value *v)
 {
-    Buf b = {arena, NULL, 0, 0};
-    put_value_inline(&b, v);
-    return b.text ? b.text : "";
+    Buf b = {f->arena, NULL, 0, 0};
+    put_inline(f, &b, v);
+    return text_width(b.text, b.len);
 }
 
-/* ---- entries */
+/* Whether the value, printed from the current column, must spread over lines: it or
+ * an element holds a comment, was written over several lines, or does not fit. */
+static bool needs_lines(Fmt *f, const Value *v)
+{
+    if (v->kind != VK_LIST && v->kind != VK_CALL)
+        return false;
+    if (has_comment_in(f, v->span.start, v->span.end) || !one_line(f, v->span))
+        return true;
+    return v->kind == VK_LIST && v->count > 0 &&
+           buf_column(&f->out) + inline_width(f, v) > FMT_WIDTH;
+}
 
-static void put_body(Fmt *f, const Body *body, int depth);
-
-/* A list that does not fit on its line, or holds comments: one element per line. */
-static void put_list_multiline(Fmt *f, const Value *list, int depth)
+/* list = "[" … "]" with one element per line, each followed by `,`. */
+static void put_list_lines(Fmt *f, const Value *list, int depth)
 {
     buf_puts(&f->out, "[");
     put_trailing(f, list->span.start + 1);
@@ -212,37 +243,53 @@ static void put_list_multiline(Fmt *f, const Value *list, int depth)
         const Value *item = list->items[i];
         flush_leading(f, item->span.start, depth + 1, &first);
         start_line(f, line_of(f, item->span.start), depth + 1, first);
-        buf_puts(&f->out, value_inline(f->arena, item));
+        first = false;
+        put_value(f, item, depth + 1);
+        buf_puts(&f->out, ",");
         put_trailing(f, item->span.end);
         buf_puts(&f->out, "\n");
-        f->last_line = line_of(f, item->span.end - 1);
-        first = false;
+        f->last_line = end_line(f, item->span);
     }
     flush_leading(f, list->span.end - 1, depth + 1, &first);
     buf_indent(&f->out, depth);
     buf_puts(&f->out, "]");
 }
 
-static void put_attribute(Fmt *f, const Entry *e, int depth)
+/* A call stays on one line (the grammar wants its arguments there); only a list
+ * argument may spread over lines. */
+static void put_call(Fmt *f, const Value *call, int depth)
 {
-    buf_puts(&f->out, e->name);
-    buf_puts(&f->out, " = ");
-    const Value *v = e->value;
-    const char *inline_text = value_inline(f->arena, v);
-    size_t width = (size_t)depth * FMT_INDENT + strlen(e->name) + 3 + strlen(inline_text);
-    bool multiline = v->kind == VK_LIST && v->count > 0 &&
-                     (width > FMT_WIDTH || has_comment_in(f, v->span.start, v->span.end));
-    if (multiline)
-        put_list_multiline(f, v, depth);
-    else
-        buf_puts(&f->out, inline_text);
+    buf_puts(&f->out, call->text);
+    buf_puts(&f->out, "(");
+    for (size_t i = 0; i < call->count; i++) {
+        if (i)
+            buf_puts(&f->out, ", ");
+        put_value(f, call->items[i], depth);
+    }
+    buf_puts(&f->out, ")");
 }
 
-/* `name { a = 1, b = 2 }` when the block holds only attributes, no comments, and fits. */
+/* A value at the current position of the output; DEPTH is the indent of its line. */
+static void put_value(Fmt *f, const Value *v, int depth)
+{
+    if (!needs_lines(f, v))
+        put_inline(f, &f->out, v);
+    else if (v->kind == VK_LIST)
+        put_list_lines(f, v, depth);
+    else
+        put_call(f, v, depth);
+}
+
+/* ------------------------------------------------------------------ entries and bodies */
+
+static void put_body(Fmt *f, const Body *body, int depth);
+
+/* `name { a = 1, b = 2 }`, or NULL: only when the block was written on one line, holds
+ * only attributes that fit on it, no comment, and the line fits in 100 columns. */
 static const char *block_inline(Fmt *f, const Entry *e, int depth)
 {
     const Body *body = e->body;
-    if (has_comment_in(f, e->span.start, body->span.end))
+    if (!one_line(f, e->span) || has_comment_in(f, e->span.start, e->span.end))
         return NULL;
     Buf b = {f->arena, NULL, 0, 0};
     buf_puts(&b, e->name);
@@ -255,37 +302,42 @@ static const char *block_inline(Fmt *f, const Entry *e, int depth)
             buf_puts(&b, ", ");
         buf_puts(&b, inner->name);
         buf_puts(&b, " = ");
-        put_value_inline(&b, inner->value);
+        put_inline(f, &b, inner->value);
     }
     buf_puts(&b, body->count ? " }" : "}");
-    return (size_t)depth * FMT_INDENT + b.len <= FMT_WIDTH ? b.text : NULL;
+    return (size_t)depth * FMT_INDENT + text_width(b.text, b.len) <= FMT_WIDTH ? b.text : NULL;
 }
 
+/* entry = WORD "=" value | WORD body, on its own line with its trailing comment. */
 static void put_entry(Fmt *f, const Entry *e, int depth, bool *first_in_body)
 {
     flush_leading(f, e->span.start, depth, first_in_body);
     start_line(f, line_of(f, e->span.start), depth, *first_in_body);
     *first_in_body = false;
-    if (e->kind == EK_ATTRIBUTE) {
-        put_attribute(f, e, depth);
+    const char *one = e->kind == EK_BLOCK ? block_inline(f, e, depth) : NULL;
+    if (one) {
+        buf_puts(&f->out, one);
+    } else if (e->kind == EK_ATTRIBUTE) {
+        buf_puts(&f->out, e->name);
+        buf_puts(&f->out, " = ");
+        put_value(f, e->value, depth);
     } else {
-        const char *one_line = block_inline(f, e, depth);
-        if (one_line) {
-            buf_puts(&f->out, one_line);
-        } else {
-            buf_puts(&f->out, e->name);
-            buf_puts(&f->out, " ");
-            put_body(f, e->body, depth);
-        }
+        buf_puts(&f->out, e->name);
+        buf_puts(&f->out, " ");
+        put_body(f, e->body, depth);
     }
     put_trailing(f, e->span.end);
     buf_puts(&f->out, "\n");
-    f->last_line = line_of(f, e->span.end - 1);
+    f->last_line = end_line(f, e->span);
 }
 
-/* body = "{" entries "}", printed from `{` to `}` with the entries one per line. */
+/* body = "{" entries "}": the entries one per line; `{}` when empty. */
 static void put_body(Fmt *f, const Body *body, int depth)
 {
+    if (body->count == 0 && !has_comment_in(f, body->span.start, body->span.end)) {
+        buf_puts(&f->out, "{}");
+        return;
+    }
     buf_puts(&f->out, "{");
     put_trailing(f, body->span.start + 1);
     buf_puts(&f->out, "\n");
@@ -298,7 +350,7 @@ static void put_body(Fmt *f, const Body *body, int depth)
     buf_puts(&f->out, "}");
 }
 
-/* ---- items */
+/* ------------------------------------------------------------------ items */
 
 static void put_names(Fmt *f, const char *keyword, const Name *names, size_t count)
 {
@@ -308,35 +360,41 @@ static void put_names(Fmt *f, const char *keyword, const Name *names, size_t cou
     buf_puts(&f->out, keyword);
     for (size_t i = 0; i < count; i++) {
         buf_puts(&f->out, i ? ", " : " ");
-        buf_puts(&f->out, names[i].text);
+        put_source(f, &f->out, names[i].span);
     }
 }
 
+/* import STRING | profile WORD [extends …] body | cluster NAME [uses …] body */
 static void put_item(Fmt *f, const Item *item)
 {
-    switch (item->kind) {
-    case IK_IMPORT:
-        buf_puts(&f->out, "import ");
-        put_string_literal(&f->out, item->name.text);
-        break;
-    case IK_PROFILE:
-        buf_puts(&f->out, "profile ");
-        buf_puts(&f->out, item->name.text);
-        put_names(f, "extends", item->bases, item->base_count);
+    static const char *const keywords[] = {[IK_IMPORT] = "import ", [IK_PROFILE] = "profile ",
+                                           [IK_CLUSTER] = "cluster "};
+    buf_puts(&f->out, keywords[item->kind]);
+    put_source(f, &f->out, item->name.span);
+    if (item->kind != IK_IMPORT) {
+        put_names(f, item->kind == IK_PROFILE ? "extends" : "uses", item->bases, item->base_count);
         buf_puts(&f->out, " ");
         put_body(f, item->body, 0);
-        break;
-    case IK_CLUSTER:
-        buf_puts(&f->out, "cluster ");
-        put_string_literal(&f->out, item->name.text);
-        put_names(f, "uses", item->bases, item->base_count);
-        buf_puts(&f->out, " ");
-        put_body(f, item->body, 0);
-        break;
     }
     put_trailing(f, item->span.end);
     buf_puts(&f->out, "\n");
-    f->last_line = line_of(f, item->span.end - 1);
+    f->last_line = end_line(f, item->span);
+}
+
+/* Comments on their own lines at the top level, before OFFSET, with the blank lines
+ * between them kept (at most one); none before the first when last_line is 0. */
+static void flush_top(Fmt *f, uint32_t offset)
+{
+    const Token *c;
+    while ((c = peek_comment(f)) && c->span.start < offset) {
+        uint32_t line = line_of(f, c->span.start);
+        if (f->last_line && line > f->last_line + 1)
+            buf_puts(&f->out, "\n");
+        put_comment(f, c);
+        buf_puts(&f->out, "\n");
+        f->last_line = line;
+        f->next_comment++;
+    }
 }
 
 static void collect_comments(Fmt *f, const TokenList *tokens)
@@ -347,6 +405,19 @@ static void collect_comments(Fmt *f, const TokenList *tokens)
             f->comments[f->comment_count++] = &tokens->items[i];
 }
 
+/* One blank line between top-level items, except that consecutive imports keep
+ * the source's choice; comments between items keep their blank lines. */
+static void put_separator(Fmt *f, const Item *prev, const Item *item)
+{
+    const Token *c = peek_comment(f);
+    bool comments_between = c && c->span.start < item->span.start;
+    bool imports = prev->kind == IK_IMPORT && item->kind == IK_IMPORT;
+    uint32_t next_line = line_of(f, comments_between ? c->span.start : item->span.start);
+    if (!imports || next_line > f->last_line + 1)
+        buf_puts(&f->out, "\n");
+    f->last_line = 0;   /* the blank line is written: flush_top adds none before the next */
+}
+
 char *fmt_file(Arena *arena, const File *file, DiagCtx *diag)
 {
     if (diag_has_errors(diag) || !file->tokens)
@@ -355,34 +426,16 @@ char *fmt_file(Arena *arena, const File *file, DiagCtx *diag)
     collect_comments(&f, file->tokens);
     for (size_t i = 0; i < file->count; i++) {
         const Item *item = file->items[i];
-        bool first = i == 0;
-        if (!first)
-            buf_puts(&f.out, "\n");
-        f.last_line = first ? 0 : f.last_line;
-        /* Leading comments of an item keep a blank line they had, but the item
-         * separator above already gives one. */
-        const Token *c;
-        bool first_line = true;
-        while ((c = peek_comment(&f)) && c->span.start < item->span.start) {
-            uint32_t line = line_of(&f, c->span.start);
-            if (!first_line && line > f.last_line + 1)
-                buf_puts(&f.out, "\n");
-            put_comment(&f, c);
-            buf_puts(&f.out, "\n");
-            f.last_line = line;
-            f.next_comment++;
-            first_line = false;
-        }
-        if (!first_line && line_of(&f, item->span.start) > f.last_line + 1)
+        if (i > 0)
+            put_separator(&f, file->items[i - 1], item);
+        flush_top(&f, item->span.start);
+        if (f.last_line && line_of(&f, item->span.start) > f.last_line + 1)
             buf_puts(&f.out, "\n");
         put_item(&f, item);
     }
-    if (peek_comment(&f) && f.out.len > 0)
+    if (peek_comment(&f) && file->count > 0)
         buf_puts(&f.out, "\n");
-    while (peek_comment(&f)) {
-        put_comment(&f, peek_comment(&f));
-        buf_puts(&f.out, "\n");
-        f.next_comment++;
-    }
+    f.last_line = file->count > 0 ? 0 : f.last_line;
+    flush_top(&f, UINT32_MAX);
     return f.out.text ? f.out.text : arena_strdup(arena, "");
 }

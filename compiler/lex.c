@@ -237,7 +237,7 @@ static void check_address(Lexer *lx, const Parts *p, uint32_t start, uint32_t sl
         }
         if (end - a > 2 || digits_value(lx, a, end) > 32) {
             Diagnostic *d = lex_error(lx, span_at(lx, a, end), "OH0006",
-                                       "CIDR prefix `/%.*s` is out of range", (int)(end - a), lx->text + a);
+                                       "prefix `/%.*s` is out of range", (int)(end - a), lx->text + a);
             diag_label(lx->diag, d, "the prefix must be 0-32");
             return;
         }
@@ -306,8 +306,11 @@ static void lex_stray(Lexer *lx)
     Diagnostic *d = lex_error(lx, span_at(lx, start, lx->pos), "OH0001", "unexpected character `%.*s`",
                                (int)first, lx->text + start);
     char c = lx->text[start];
-    if (c == '.' || c == '-')
+    bool after_word = start > 0 && is_word_char(lx->text[start - 1]);
+    if ((c == '.' || c == '-') && after_word)
         diag_help(lx->diag, d, "a word may not end in `.` or `-`; quote it as a string");
+    else if (c == '-' && start + 1 < lx->len && is_digit(lx->text[start + 1]))
+        diag_help(lx->diag, d, "numbers in `.oha` are never negative");
     else if (c == '\'')
         diag_help(lx->diag, d, "strings use double quotes: `\"…\"`");
     else if (c == '\r')

@@ -136,15 +136,28 @@ const char *low_sub_escape(Low *low, const char *text)
 
 /* ---------------------------------------------------------------- resources */
 
+/* A source's name as the template shows it: a file's base name, so that the output
+ * does not depend on the directory octohac ran in; an embedded module ("std/profiles")
+ * or standard input as named. */
+static const char *display_name(const Source *src)
+{
+    if (!src)
+        return "<unknown>";
+    if (!src->path)
+        return src->name;
+    const char *slash = strrchr(src->name, '/');
+    return slash ? slash + 1 : src->name;
+}
+
 static const char *source_text(Low *low, Span origin)
 {
     if (!span_valid(origin))
         origin = low->cluster->name_span;
     if (!span_valid(origin))
-        return low->cluster->src ? low->cluster->src->name : "<unknown>";
+        return display_name(low->cluster->src);
     uint32_t line, col;
     src_line_col(origin.src, origin.start, &line, &col);
-    return arena_printf(low->arena, "%s:%u:%u", origin.src->name, line, col);
+    return arena_printf(low->arena, "%s:%u:%u", display_name(origin.src), line, col);
 }
 
 cJSON *low_resource(Low *low, const char *id, const char *type, Span origin)
@@ -192,6 +205,14 @@ void low_name_tag(Low *low, cJSON *props, const char *suffix)
 {
     const char *name = arena_printf(low->arena, "%s-%s", low->cluster->name, suffix);
     low_set(props, "Tags", low_attrs("Name", name, NULL));
+}
+
+/* A cfn-lint check that does not apply, with the reason at the caller. */
+void low_lint_ignore(Low *low, const char *id, const char *check)
+{
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(low_get(low, id), "Metadata");
+    low_set(meta, "cfn-lint", low_obj("config", low_obj("ignore_checks", low_list(low_str(check), NULL), NULL),
+                                      NULL));
 }
 
 /* ---------------------------------------------------------------- cluster facts */
@@ -556,7 +577,7 @@ static cJSON *template_metadata(Low *low, cJSON *groups)
 {
     const Cluster *c = low->cluster;
     cJSON *octohac = low_obj("version", low_str(OCTOHAC_VERSION),
-                             "source", low_str(c->src ? c->src->name : "<unknown>"),
+                             "source", low_str(display_name(c->src)),
                              "cluster", low_str(c->name), NULL);
     cJSON *meta = low_obj("octohac", octohac, NULL);
     if (groups->child)

@@ -58,10 +58,8 @@ static void database_instance(Low *low)
     low_set(p, "VPCSecurityGroups", low_list(low_group_id("DatabaseSecurityGroup"), NULL));
     low_set(p, "PubliclyAccessible", low_bool(false));
 
-    cJSON *res = low_get(low, "Database");
     /* cfn-lint wants a full engine version; the major version alone is what we mean */
-    low_set(cJSON_GetObjectItemCaseSensitive(res, "Metadata"), "cfn-lint",
-            low_obj("config", low_obj("ignore_checks", low_list(low_str("E3691"), NULL), NULL), NULL));
+    low_lint_ignore(low, "Database", "E3691");
     low_policies(low, "Database", deletion_policies[c->database.deletion.value]);
 }
 

@@ -169,13 +169,13 @@ static void print_command_help(FILE *out, const Command *cmd)
         fprintf(out, "\n%s", cmd->details);
 }
 
-/* Prints "octohac: MESSAGE", the command's usage, and returns EXIT_USAGE. */
+/* Prints "octohac: error: MESSAGE", the command's usage, and returns EXIT_USAGE. */
 static int usage_error(const Command *cmd, const char *fmt, ...) OH_PRINTF(2, 3);
 static int usage_error(const Command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("octohac: ", stderr);
+    fputs("octohac: error: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -325,7 +325,7 @@ static bool lookup(const Command *cmd, const char *what, const NamedValue *table
             *out = v->value;
             return true;
         }
-    fprintf(stderr, "octohac: invalid %s `%s`; expected one of:", what, text);
+    fprintf(stderr, "octohac: error: invalid %s `%s`; expected one of:", what, text);
     for (const NamedValue *v = table; v->name; v++)
         fprintf(stderr, " %s", v->name);
     fputc('\n', stderr);
@@ -362,14 +362,19 @@ static void build_search_path(Session *s, const Args *args)
     s->search.count = n;
 }
 
+/* --color auto: standard error is a terminal and NO_COLOR is not set. */
+static bool auto_color(void)
+{
+    return isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+}
+
 static bool session_init(Session *s, const Command *cmd, const Args *args)
 {
     memset(s, 0, sizeof *s);
     int color = COLOR_AUTO;
     if (args->value[OPT_COLOR] && !lookup(cmd, "colour mode", color_modes, args->value[OPT_COLOR], &color))
         return false;
-    const char *no_color = getenv("NO_COLOR");
-    s->color = color == COLOR_ALWAYS || (color == COLOR_AUTO && isatty(STDERR_FILENO) && !no_color);
+    s->color = color == COLOR_ALWAYS || (color == COLOR_AUTO && auto_color());
     s->werror = args->value[OPT_WERROR] != NULL;
     s->arena = arena_new();
     build_search_path(s, args);
@@ -390,7 +395,7 @@ static void render_to(const DiagCtx *diag, DiagFormat format, bool color, FILE *
 /* Diagnostics of build, fmt and graph: always human, on standard error. */
 static void render_human(const Session *s, const DiagCtx *diag)
 {
-    render_to(diag, DF_HUMAN, s ? s->color : false, stderr);
+    render_to(diag, DF_HUMAN, s ? s->color : auto_color(), stderr);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -624,7 +629,7 @@ static int check_output(const BuildPlan *plan, const char *data, size_t len)
     free(have);
     if (same)
         return EXIT_CLEAN;
-    fprintf(stderr, "octohac: `%s` is %s; regenerate it with `octohac build %s -o %s`\n", plan->check_path,
+    fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s`\n", plan->check_path,
             have ? "out of date" : "missing", plan->file, plan->check_path);
     return EXIT_INPUT;
 }
@@ -653,7 +658,6 @@ static int cmd_build(const Command *cmd, Args *args)
     Session s;
     if (rc != EXIT_CLEAN || !session_init(&s, cmd, args))
         return rc != EXIT_CLEAN ? rc : EXIT_USAGE;
-    s.werror = args->value[OPT_WERROR] != NULL;
     Arena *arena = arena_new();
     DiagCtx diag;
     diag_init(&diag, arena);
@@ -811,13 +815,16 @@ static void check_file(CheckRun *run, const char *path)
     if (rc == EXIT_CLEAN && diag.errors > 0)
         rc = EXIT_INPUT;
     run->rc = worst(run->rc, rc);
-    run->files++;
-    run->errors += diag.errors;
-    run->warnings += diag.warnings;
-    if (run->report)
-        diag_machine_add(run->report, &diag, prog ? prog->files[0]->src->name : path, clusters);
-    else
-        render_to(&diag, run->format, run->s->color, stderr);
+    if (prog) {                 /* an unreadable file has only its `cannot read` message */
+        run->files++;
+        run->errors += diag.errors;
+        run->warnings += diag.warnings;
+        const char *name = prog->file_count ? prog->files[0]->src->name : path;
+        if (run->report)
+            diag_machine_add(run->report, &diag, name, clusters);
+        else
+            render_to(&diag, run->format, run->s->color, stderr);
+    }
     arena_free(arena);
 }
 

@@ -1239,6 +1239,13 @@ static void label_cause(Checker *ck, Diagnostic *d, Slot *s)
                        attr_path(ck, s->attr), slot_text(ck, s));
 }
 
+/* Forgets a value a later layer overrides, so that fill_defaults gives it its default. */
+static void drop(Slot *s)
+{
+    s->written = false;
+    s->filled = false;
+}
+
 static bool in_names(const cJSON *names, const char *name)
 {
     const cJSON *item;
@@ -1252,6 +1259,7 @@ static void check_exclusive_rule(Checker *ck, const SchemaBlock *block, const cJ
     Slot *a = slot_by_path(ck, block, cJSON_GetObjectItemCaseSensitive(rule, "attribute")->valuestring);
     const cJSON *when = cJSON_GetObjectItemCaseSensitive(rule, "when");
     const cJSON *unless = cJSON_GetObjectItemCaseSensitive(rule, "unless");
+    fill(ck, a);
     const char *value = slot_text(ck, a);
     bool active = when ? value && strcmp(value, when->valuestring) == 0
                 : unless ? a->written && value && strcmp(value, unless->valuestring) != 0
@@ -1265,8 +1273,10 @@ static void check_exclusive_rule(Checker *ck, const SchemaBlock *block, const cJ
         Slot *other = slot_of(ck, &block->attrs[i]);
         if (other == a || !other->me || (cJSON_IsArray(excludes) && !in_names(excludes, other->attr->name)))
             continue;
-        if (a->written && layer_of(ck, other->me) < layer_of(ck, a->me))
-            continue;   /* a profile's value that the later `existing` replaces */
+        if (a->written && layer_of(ck, other->me) < layer_of(ck, a->me)) {
+            drop(other);    /* a profile's value that the later `existing` replaces */
+            continue;
+        }
         const char *hole = strstr(message, "{other}");
         const char *text = hole ? arena_printf(ck->arena, "%.*s%s%s", (int)(hole - message), message,
                                                other->attr->name, hole + strlen("{other}"))
@@ -1310,8 +1320,10 @@ static void check_form_members(Checker *ck, const SchemaBlock *block, const cJSO
         Slot *s = slot_of(ck, &block->attrs[i]);
         if (!s->me || in_names(attrs, s->attr->name) || is_form_marker(block, s->attr->name))
             continue;   /* another form's marker is reported as a second form, or is `false` */
-        if (layer_of(ck, s->me) < layer_of(ck, marker->me))
-            continue;   /* an earlier profile's attribute of the form this cluster replaced */
+        if (layer_of(ck, s->me) < layer_of(ck, marker->me)) {
+            drop(s);    /* an earlier profile's attribute of the form this cluster replaced */
+            continue;
+        }
         Diagnostic *d = ck_error(ck, s->me, s->me->entry->span, "OH1010",
                                  "`%s` does not belong to a `%s` with %s", s->attr->name, block->name,
                                  form_marker_text(ck, marker));
@@ -1517,8 +1529,8 @@ Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag)
     check_cluster_name(&ck);
     check_duplicates(diag, decl->item->body, NULL);
     walk_cluster(&ck);
+    check_combinations(&ck);    /* fills the attributes it decides on, drops overridden values */
     fill_defaults(&ck);
-    check_combinations(&ck);
     check_required(&ck);
     check_at_least(&ck);
     check_allow(&ck);

@@ -146,6 +146,9 @@ void diag_secondary(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ..
 void diag_note(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
 void diag_help(DiagCtx *diag, Diagnostic *d, const char *fmt, ...) OH_PRINTF(3, 4);
 bool diag_has_errors(const DiagCtx *diag);
+/* Stable-sorts the diagnostics from index FIRST on by source and position (the parser
+ * uses it so that lexical and syntax errors of a file read top to bottom). */
+void diag_sort_by_position(DiagCtx *diag, size_t first);
 /* Writes TEXT with control characters and invalid bytes escaped (\t stays a tab only in source lines). */
 void diag_write_escaped(FILE *out, const char *text, size_t len);
 
@@ -675,6 +678,7 @@ cJSON *low_get(Low *low, const char *id);           /* the resource; BUG() when 
 void low_depends_on(Low *low, const char *id, const char *dependency);
 void low_policies(Low *low, const char *id, const char *policy); /* Deletion + UpdateReplace */
 void low_name_tag(Low *low, cJSON *props, const char *suffix);   /* Name = <cluster>-SUFFIX */
+void low_lint_ignore(Low *low, const char *id, const char *check); /* Metadata.cfn-lint ignore_checks */
 /* An AWS::EC2::SecurityGroupIngress <TARGET>From<SOURCE>Port<FROM> into <TARGET>SecurityGroup on
  * TCP FROM..TO, from <SOURCE>SecurityGroup, or from CIDR when it is not NULL (SOURCE is then
  * only the name's label). A second rule with the same name is dropped. */

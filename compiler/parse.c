@@ -141,8 +141,8 @@ static bool may_report(Parser *p)
 }
 
 /* Reports a syntax error and counts it; the one that reaches the limit says so. */
-static Diagnostic *parse_error(Parser *p, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
-static Diagnostic *parse_error(Parser *p, Span span, const char *code, const char *fmt, ...)
+static Diagnostic *syntax_error(Parser *p, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
+static Diagnostic *syntax_error(Parser *p, Span span, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -179,7 +179,7 @@ static Diagnostic *expected(Parser *p, const char *what, const char *context)
         return arena_alloc(p->arena, sizeof(Diagnostic));   /* detached: not reported */
     p->last_error = p->pos;
     const Token *t = peek(p);
-    Diagnostic *d = parse_error(p, error_span(t), "OH0004", "expected %s%s, found %s", what,
+    Diagnostic *d = syntax_error(p, error_span(t), "OH0004", "expected %s%s, found %s", what,
                                 context ? context : "", describe(p, t));
     diag_label(p->diag, d, "expected %s", what);
     return d;
@@ -221,7 +221,7 @@ static bool enter(Parser *p, const Token *open)
         return true;
     }
     if (may_report(p)) {
-        Diagnostic *d = parse_error(p, open->span, "OH0007", "nesting deeper than %d levels",
+        Diagnostic *d = syntax_error(p, open->span, "OH0007", "nesting deeper than %d levels",
                                     PARSE_MAX_DEPTH);
         diag_label(p->diag, d, "this bracket opens level %d", PARSE_MAX_DEPTH + 1);
     }
@@ -250,7 +250,7 @@ static void unclosed(Parser *p, const Token *open)
         return;
     const Token *t = peek(p);
     const char *open_text = token_kind_names[open->kind];
-    Diagnostic *d = parse_error(p, error_span(t), "OH0005", "unclosed %s", open_text);
+    Diagnostic *d = syntax_error(p, error_span(t), "OH0005", "unclosed %s", open_text);
     diag_label(p->diag, d, t->kind == TK_EOF ? "the file ends before the matching %s"
                                              : "expected %s before this", closer_name(open->kind));
     diag_note(p->diag, d, open->span, "the %s opened here is never closed", open_text);
@@ -617,7 +617,7 @@ static bool parse_bases(Parser *p, Item *it, const char *keyword)
     return true;
 }
 
-/* The body of a profile or cluster, after its header. */
+/* … body      (the body that ends a profile or cluster, after its header) */
 static bool parse_item_body(Parser *p, Item *it, const char *what)
 {
     if (!at(p, TK_LBRACE)) {
@@ -734,6 +734,16 @@ static void collect_strays(Parser *p)
             p->strays[p->stray_count++] = p->diag->items[i]->span.start;
 }
 
+/* The index of the first of the diagnostics at the end of DIAG that belong to SRC: the
+ * lexer's, just before parsing starts. */
+static size_t first_of_file(const DiagCtx *diag, const Source *src)
+{
+    size_t i = diag->count;
+    while (i > 0 && diag->items[i - 1]->span.src == src)
+        i--;
+    return i;
+}
+
 /* file = { sep } { item { sep } } EOF */
 File *parse_file(Arena *arena, const Source *src, const TokenList *tokens, DiagCtx *diag)
 {
@@ -763,6 +773,7 @@ File *parse_file(Arena *arena, const Source *src, const TokenList *tokens, DiagC
     }
     file->items = (Item **)items.items;
     file->count = items.count;
+    diag_sort_by_position(diag, first_of_file(diag, src));
     return file;
 }
 

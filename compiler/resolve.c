@@ -214,6 +214,8 @@ typedef struct Resolver {
     bool stdlib_parsed;
     bool import_failed;         /* an import was not loaded: unknown profiles may live there */
     bool extends_too_deep;      /* OH0007 for `extends` already reported */
+    unsigned *applied;          /* per profile: the generation (cluster) that last applied it */
+    unsigned generation;
 } Resolver;
 
 /* A place an import might be: a file-system path or an embedded stdlib module. */
@@ -573,12 +575,6 @@ static void res_load_file(Resolver *r, Loaded *l, const Source *src, bool lexabl
 
 /* ---------------------------------------------------------------- profiles */
 
-static const Item *res_profile(const Resolver *r, const char *name)
-{
-    size_t at = map_get(&r->profile_index, name);
-    return at == RES_NONE ? NULL : r->profiles.items[at];
-}
-
 /* Every stdlib module, parsed once per program on first use (diagnostics about the
  * trusted embedded text go to a scratch context). */
 static const PtrVec *res_stdlib_files(Resolver *r)
@@ -802,23 +798,22 @@ static void merge_body(Arena *arena, MergedBody *dst, const Body *src, const Nam
     }
 }
 
-/* Merges profile P (its bases first, in order) into DST, every entry through VIA.
- * ACTIVE marks profiles being expanded, so a cycle (already reported) stops here. */
-static void merge_profile(Resolver *r, MergedBody *dst, const Item *p, const Name *via, PtrVec *active)
+/* Merges profile INDEX into DST, its bases first (in order), every entry through VIA.
+ * A profile is applied once per cluster, where it is first reached: in a diamond
+ * (`d extends b, c`, both extending `a`) that is a, b, c, d, and a cycle (reported by
+ * res_check_profiles) stops here. The work is linear in the number of profiles. */
+static void merge_profile(Resolver *r, MergedBody *dst, size_t index, const Name *via, unsigned depth)
 {
-    if (active->count >= RES_MAX_EXTENDS_DEPTH)
-        return;                         /* OH0007, reported by res_check_profiles */
-    for (size_t i = 0; i < active->count; i++)
-        if (active->items[i] == p)
-            return;
-    vec_push(r->arena, active, (void *)p);
+    if (r->applied[index] == r->generation || depth >= RES_MAX_EXTENDS_DEPTH)
+        return;                         /* applied already, or OH0007 (reported) */
+    r->applied[index] = r->generation;
+    const Item *p = r->profiles.items[index];
     for (size_t b = 0; b < p->base_count; b++) {
-        const Item *base = p->bases[b].text ? res_profile(r, p->bases[b].text) : NULL;
-        if (base)
-            merge_profile(r, dst, base, via, active);
+        size_t base = p->bases[b].text ? map_get(&r->profile_index, p->bases[b].text) : RES_NONE;
+        if (base != RES_NONE)
+            merge_profile(r, dst, base, via, depth + 1);
     }
     merge_body(r->arena, dst, p->body, via);
-    active->count--;
 }
 
 static ClusterDecl *res_merge_cluster(Resolver *r, const Item *item, const File *file)
@@ -828,14 +823,14 @@ static ClusterDecl *res_merge_cluster(Resolver *r, const Item *item, const File 
     decl->file = file;
     const char *saved = r->diag->cluster;
     r->diag->cluster = item->name.text;
-    PtrVec active = {0};
+    r->generation++;
     for (size_t i = 0; i < item->base_count; i++) {
         const Name *use = &item->bases[i];
         if (!use->text)
             continue;
-        const Item *p = res_profile(r, use->text);
-        if (p)
-            merge_profile(r, &decl->body, p, use, &active);
+        size_t p = map_get(&r->profile_index, use->text);
+        if (p != RES_NONE)
+            merge_profile(r, &decl->body, p, use, 0);
         else
             res_error_unknown_profile(r, use);
     }
@@ -855,6 +850,7 @@ static Program *res_finish(Resolver *r)
     prog->profiles = (const Item **)r->profiles.items;
     prog->profile_count = r->profiles.count;
     prog->clusters = arena_alloc(r->arena, (r->clusters.count + 1) * sizeof *prog->clusters);
+    r->applied = arena_alloc(r->arena, (r->profiles.count + 1) * sizeof *r->applied);
     for (size_t i = 0; i < r->clusters.count; i++)
         prog->clusters[i] = res_merge_cluster(r, r->clusters.items[i], prog->files[0]);
     prog->cluster_count = r->clusters.count;

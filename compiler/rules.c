@@ -633,7 +633,8 @@ static void check_polling_listeners(const RuleCtx *rc, const Cluster *c)  /* OH2
     }
 }
 
-/* Compares dotted version numbers numerically ("2026.4" < "2026.4.6909" < "2026.10"). */
+/* Compares dotted version numbers numerically ("2026.4" < "2026.4.6909" < "2026.10").
+ * Every round consumes a number from either side or stops, so any text terminates. */
 static int compare_versions(const char *a, const char *b)
 {
     while (*a || *b) {
@@ -641,10 +642,10 @@ static int compare_versions(const char *a, const char *b)
         unsigned long long x = strtoull(a, &end_a, 10), y = strtoull(b, &end_b, 10);
         if (x != y)
             return x < y ? -1 : 1;
+        if (end_a == a && end_b == b)
+            break;                              /* neither side holds a number */
         a = *end_a == '.' ? end_a + 1 : end_a;
         b = *end_b == '.' ? end_b + 1 : end_b;
-        if (end_a == a && end_b == b && !*a && !*b)
-            break;
     }
     return 0;
 }

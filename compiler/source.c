@@ -101,10 +101,10 @@ static void check_encoding(Source *src, uint32_t full_len, DiagCtx *diag)
     src->len = keep;
     Span span = {src, bad, bad + 1};
     if (is_nul) {
-        Diagnostic *d = diag_error(diag, span, "OH0008", "NUL byte in source file");
+        Diagnostic *d = diag_error(diag, span, "OH0008", "file contains a NUL byte");
         diag_label(diag, d, "a `.oha` file is text and may not contain NUL bytes");
     } else {
-        Diagnostic *d = diag_error(diag, span, "OH0008", "invalid UTF-8 in source file");
+        Diagnostic *d = diag_error(diag, span, "OH0008", "file is not valid UTF-8");
         diag_label(diag, d, "byte 0x%02X is not valid UTF-8 here",
                    (unsigned)(unsigned char)src->text[bad]);
         diag_help(diag, d, "save the file as UTF-8");

@@ -756,6 +756,8 @@ bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag)
 {
     size_t reports = 0;
     const cJSON *resources = cJSON_GetObjectItemCaseSensitive(tmpl, "Resources");
+    if (!cJSON_IsObject(resources))
+        BUG("the template has no `Resources` object");
     const cJSON *resource;
     cJSON_ArrayForEach(resource, resources) verify_one(resource->string, resource, cluster, diag, &reports);
     if (reports > VERIFY_MAX_REPORTS)
@@ -773,6 +775,13 @@ bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag)
 #define MAX_USER_DATA_BYTES 16384
 #define MAX_PARAMETERS 200
 #define MAX_OUTPUTS 200
+
+/* The Resources object, or NULL (a template without one has no resources to limit). */
+static const cJSON *template_resources(const cJSON *tmpl)
+{
+    const cJSON *resources = cJSON_GetObjectItemCaseSensitive(tmpl, "Resources");
+    return cJSON_IsObject(resources) ? resources : NULL;
+}
 
 static Span nodes_count_span(const Cluster *cluster)
 {
@@ -849,8 +858,9 @@ static size_t user_data_bytes(const cJSON *value)
 
 static void check_user_data(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag)
 {
+    const cJSON *resources = template_resources(tmpl);
     const cJSON *resource;
-    cJSON_ArrayForEach(resource, cJSON_GetObjectItemCaseSensitive(tmpl, "Resources")) {
+    cJSON_ArrayForEach(resource, resources) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(resource, "Type");
         if (!cJSON_IsString(type) || strcmp(type->valuestring, "AWS::EC2::Instance") != 0)
             continue;
@@ -899,8 +909,9 @@ static void report_long_name(DiagCtx *diag, const Cluster *cluster, const char *
 
 static void check_names(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag)
 {
+    const cJSON *resources = template_resources(tmpl);
     const cJSON *resource;
-    cJSON_ArrayForEach(resource, cJSON_GetObjectItemCaseSensitive(tmpl, "Resources")) {
+    cJSON_ArrayForEach(resource, resources) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(resource, "Type");
         const char *tname = cJSON_IsString(type) ? type->valuestring : "?";
         if (utf8_chars(resource->string) > LOGICAL_ID_MAX)

@@ -58,6 +58,7 @@ $ConfigFile = Join-Path $OctopusDir 'OctopusServer.config'
 $ServerExe  = Join-Path ${!env:ProgramFiles} 'Octopus Deploy\Octopus\Octopus.Server.exe'
 $CfnDir     = Join-Path ${!env:ProgramFiles} 'Amazon\cfn-bootstrap'
 $Script:CurrentStep = 'start'
+$Script:StepId = 'start'
 
 New-Item -ItemType Directory -Force -Path $WorkDir, $MarkerDir, $OctopusDir | Out-Null
 
@@ -84,6 +85,7 @@ function Get-NodeIndex {
 function Invoke-Step {
     param([int]$Number, [string]$Name, [scriptblock]$Body, [switch]$Always)
     $Script:CurrentStep = 'step {0} ({1})' -f $Number, $Name
+    $Script:StepId = 'step{0}-{1}' -f $Number, ($Name -replace '[^A-Za-z0-9]+', '-')
     $marker = Join-Path $MarkerDir ('step{0}.done' -f $Number)
     if ((-not $Always) -and (Test-Path $marker)) {
         Write-Log ('{0}: already done' -f $Script:CurrentStep)
@@ -110,15 +112,19 @@ function Invoke-WithRetry {
     }
 }
 
+# SignalResource carries no reason text: a failure signal's unique id names the failed step, and
+# the whole reason is in the log.
 function Send-Signal {
-    param([bool]$Success, [string]$Reason)
-    $exitCode = if ($Success) { '0' } else { '1' }
-    # Windows PowerShell mangles double quotes inside native arguments; keep the reason on one line
-    $Reason = ($Reason -replace '["\r\n]+', ' ')
-    if ($Reason.Length -gt 400) { $Reason = $Reason.Substring(0, 400) }
+    param([bool]$Success)
     $cfnSignal = Join-Path $CfnDir 'cfn-signal.exe'
-    & $cfnSignal -e $exitCode --reason $Reason --stack $StackName --resource ('Node{0}' -f $NodeIndex) --region $Region
-    Set-Content -Path (Join-Path $WorkDir 'signalled') -Value $exitCode
+    $resource = 'Node{0}' -f $NodeIndex
+    if ($Success) {
+        & $cfnSignal -e 0 --stack $StackName --resource $resource --region $Region
+    } else {
+        $id = 'node{0}-{1}-failed' -f $NodeIndex, $Script:StepId
+        & $cfnSignal -e 1 -i $id --stack $StackName --resource $resource --region $Region
+    }
+    Set-Content -Path (Join-Path $WorkDir 'signalled') -Value $Success
 }
 
 # ---- secrets (read at run time, never written to the log) ------------------------------------------
@@ -369,6 +375,7 @@ function Invoke-ConfigurePhase {
     Remove-Item -Path (Join-Path $WorkDir 'rebooting') -ErrorAction SilentlyContinue
     if (($DirectoryMode -ne 'none') -and (-not (Test-DomainMember))) {
         $Script:CurrentStep = 'step 1 (domain join)'
+        $Script:StepId = 'step1-domain-join'
         throw ('the node is not a member of {0}' -f $DomainName)
     }
 
@@ -453,7 +460,8 @@ function Invoke-ConfigurePhase {
 
     Invoke-Step -Number 10 -Name 'ready' -Body {
         Wait-NodeReady
-        Send-Signal -Success $true -Reason ('{0}-node-{1} is ready' -f $ClusterName, $NodeIndex)
+        Write-Log ('{0}-node-{1} is ready' -f $ClusterName, $NodeIndex)
+        Send-Signal -Success $true
     }
 }
 
@@ -473,7 +481,7 @@ try {
     $reason = '{0} failed: {1}' -f $Script:CurrentStep, $_.Exception.Message
     Write-Log $reason
     if ($NodeIndex -gt 0) {
-        Send-Signal -Success $false -Reason $reason
+        Send-Signal -Success $false
     }
     exit 1
 }

@@ -140,8 +140,87 @@ static void test_render_machine_json(void)
     arena_free(arena);
 }
 
+/* Renders DIAG in FORMAT through the one-shot path into a malloc'd string. */
+static char *render(const DiagCtx *diag, DiagFormat format, const char *const *files, size_t nfiles)
+{
+    RenderOptions opts = { .format = format, .file_count = nfiles, .files = files };
+    FILE *out = tmpfile();
+    diag_render_machine(diag, &opts, out);
+    long size = ftell(out);
+    rewind(out);
+    char *buf = calloc(1, (size_t)size + 1);
+    CHECK(fread(buf, 1, (size_t)size, out) == (size_t)size);
+    fclose(out);
+    return buf;
+}
+
+/* GitHub's workflow-command escaping: % CR LF in the message; also : and , in properties.
+ * The end column is inclusive. */
+static void test_github_escaping(void)
+{
+    Arena *arena = arena_new();
+    DiagCtx diag;
+    diag_init(&diag, arena);
+    const char *text = "cluster \"x\" {\n  nodes { count = 1 }\n}\n";
+    Source *src = src_from_memory(arena, "a,b:c.oha", NULL, text, strlen(text), &diag);
+    Diagnostic *d = diag_error(&diag, (Span){ src, 24, 33 }, "OH2001", "100%% sure: a, b\nnext\rline");
+    diag_help(&diag, d, "fix: it");
+    diag_report(&diag, SEV_NOTE, (Span){ src, 0, 0 }, "OH3002", "a note");
+    const char *files[] = { "a,b:c.oha" };
+    char *got = render(&diag, DF_GITHUB, files, 1);
+    const char *want =
+        "::error file=a%2Cb%3Ac.oha,line=2,col=11,endLine=2,endColumn=19,title=OH2001::"
+        "100%25 sure: a, b%0Anext%0Dline%0Ahelp: fix: it\n"
+        "::notice file=a%2Cb%3Ac.oha,line=1,col=1,endLine=1,endColumn=1,title=OH3002::a note\n";
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "github output:\n%s\nwanted:\n%s\n", got, want);
+    CHECK(strcmp(got, want) == 0);
+    free(got);
+    arena_free(arena);
+}
+
+/* XML special characters and control bytes in junit; invalid UTF-8 in json. */
+static void test_escaping_xml_and_utf8(void)
+{
+    Arena *arena = arena_new();
+    DiagCtx diag;
+    diag_init(&diag, arena);
+    const char *text = "x\n";
+    Source *src = src_from_memory(arena, "<&>.oha", NULL, text, strlen(text), &diag);
+    diag.cluster = "c\"1";
+    diag_error(&diag, (Span){ src, 0, 1 }, "OH1002", "bad `<a & 'b'>` \x01 \xff");
+    diag.cluster = NULL;
+    const char *files[] = { "<&>.oha" };
+    const char *c1[] = { "c\"1", NULL };
+    const char *const *clusters[] = { c1 };
+    RenderOptions opts = { .format = DF_JUNIT, .file_count = 1, .files = files, .clusters_per_file = clusters };
+    FILE *out = tmpfile();
+    diag_render_machine(&diag, &opts, out);
+    long size = ftell(out);
+    rewind(out);
+    char *xml = calloc(1, (size_t)size + 1);
+    CHECK(fread(xml, 1, (size_t)size, out) == (size_t)size);
+    fclose(out);
+    CHECK(strstr(xml, "<testsuite name=\"&lt;&amp;&gt;.oha\"") != NULL);
+    CHECK(strstr(xml, "<testcase name=\"c&quot;1\"") != NULL);
+    CHECK(strstr(xml, "message=\"bad `&lt;a &amp; &apos;b&apos;&gt;` \\x01 \xEF\xBF\xBD\"") != NULL);
+    free(xml);
+    char *json = render(&diag, DF_JSON, files, 1);
+    cJSON *doc = cJSON_Parse(json);
+    CHECK(doc != NULL);
+    if (doc) {
+        cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "diagnostics"), 0);
+        CHECK(strcmp(cJSON_GetObjectItem(first, "message")->valuestring, "bad `<a & 'b'>` \x01 \xEF\xBF\xBD") == 0);
+        cJSON_Delete(doc);
+    }
+    free(json);
+    arena_free(arena);
+}
+
 int main(void)
 {
+    test_github_escaping();
+    test_escaping_xml_and_utf8();
     test_edit_distance();
     test_did_you_mean();
     test_write_file_atomic();

@@ -178,7 +178,7 @@ def render_block(schema, block):
         elif "unless" in rule:
             when = f" is set to anything but {code(rule['unless'])}"
         out.append(f"- When {code(rule['attribute'])}{when}, {others} may not be set (OH1010): "
-                   f"{rule['help']}. A value a profile set is dropped, not reported, when the cluster's "
+                   f"{rule['help']}. A value a profile set is dropped (it takes its default), not reported, when the cluster's "
                    f"own body sets {code(rule['attribute'])}.")
     if block.get("exclusive"):
         out.append("")

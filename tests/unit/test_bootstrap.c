@@ -488,7 +488,7 @@ static void check_loader(Arena *arena, const Cluster *c) {
         CHECK(strstr(ud, want) != NULL, "%s node %d: index in the machine environment", c->name, node);
         CHECK(strstr(ud, "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"),
               "%s: cfn-init call", c->name);
-        snprintf(want, sizeof want, "cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region}", node);
+        snprintf(want, sizeof want, "cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed\n", node, node);
         CHECK(strstr(ud, want) != NULL, "%s node %d: failure signal for its own resource", c->name, node);
         /* only pseudo parameters are substituted in the loader */
         for (const char *p = strstr(ud, "${"); p; p = strstr(p + 2, "${"))
@@ -567,10 +567,18 @@ static void check_steps(const Cluster *c, const Rendered *r, const char *configu
         "'http://localhost:{0}/api/octopusservernodes/ping' -f $WebPort",
         "$response.StatusCode -eq 200",
         "Send-Signal -Success $true",
-        "Send-Signal -Success $false -Reason $reason",
+        "Send-Signal -Success $false",
     };
     check_order(c->name, r->text, ready, sizeof ready / sizeof ready[0]);
-    CHECK(strstr(r->text, "--resource ('Node{0}' -f $NodeIndex)") != NULL, "%s: signals Node<i>", c->name);
+    static const char *const signal[] = {
+        "$resource = 'Node{0}' -f $NodeIndex",
+        "& $cfnSignal -e 0 --stack $StackName --resource $resource --region $Region",
+        "$id = 'node{0}-{1}-failed' -f $NodeIndex, $Script:StepId",
+        "& $cfnSignal -e 1 -i $id --stack $StackName --resource $resource --region $Region",
+    };
+    check_order(c->name, r->text, signal, sizeof signal / sizeof signal[0]);
+    /* cfn-signal's --reason is for wait condition handles only */
+    CHECK(strstr(r->text, "--reason") == NULL, "%s: no --reason with --resource", c->name);
 }
 
 static const char *map_string(const Rendered *r, const char *name) {

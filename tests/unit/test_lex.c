@@ -285,6 +285,29 @@ static void test_render(void)
               "\n");
     fe_end(&fe);
 
+    /* wide characters take two columns under the caret, combining marks none */
+    fe_lex(&fe, "d = \"\xE6\x97\xA5\xE6\x9C\xAC e\xCC\x81\" $");
+    CHECK_STR(fe_diag(&fe, 0), "OH0001 1:13");
+    out = tmpfile();
+    diag_render(&fe.diag, &opts, out);
+    text = fe_slurp(&fe, out);
+    CHECK(strstr(text, "\n  | " "             ^\n") != NULL);
+    fe_end(&fe);
+
+    /* many secondary spans, and one in another file, drawn after `:::` */
+    fe_begin(&fe, "a b c d e f g h i j k l m n o p q r s t u v w x y z\n", 52);
+    Source *other = src_from_memory(fe.arena, "other.oha", NULL, "zz\n", 3, &fe.diag);
+    d = diag_error(&fe.diag, (Span){fe.src, 0, 1}, "OH0504", "many");
+    for (uint32_t i = 1; i < 26; i++)
+        diag_secondary(&fe.diag, d, (Span){fe.src, 2 * i, 2 * i + 1}, "%u", (unsigned)i);
+    diag_secondary(&fe.diag, d, (Span){other, 1, 2}, "elsewhere");
+    out = tmpfile();
+    diag_render(&fe.diag, &opts, out);
+    text = fe_slurp(&fe, out);
+    CHECK(strstr(text, "  |                                                   - 25\n") != NULL);
+    CHECK(strstr(text, " ::: other.oha:1:2\n  |\n1 | zz\n  |  - elsewhere\n") != NULL);
+    fe_end(&fe);
+
     /* a long line is shown as a window around the span */
     Arena *arena = arena_new();
     char *line = arena_alloc(arena, 1000);

@@ -974,8 +974,8 @@ static void test_samples(const char *dump)
     Built b = build_sample("production", dump);
     const cJSON *t = b.t;
     if (t) {
-        check_common_named(t, "samples/production.oha");
-        CHECK_STR(str(get(get(get(res(t, "Vpc"), "Metadata"), "octohac"), "source")), "samples/production.oha:16:3");
+        check_common_named(t, "production.oha");
+        CHECK_STR(str(get(get(get(res(t, "Vpc"), "Metadata"), "octohac"), "source")), "production.oha:16:3");
         check_subnet(t, "PrivateSubnet1", "10.20.128.0/20");
         check_subnet(t, "PublicSubnet3", "10.20.32.0/20");
         CHECK_STR(node_subnet(t, 3), "PrivateSubnet3");
@@ -992,13 +992,15 @@ static void test_samples(const char *dump)
         CHECK(has_res(t, "HttpsListener") && has_res(t, "LoadBalancerFromCidr2Port443"));
         CHECK_STR(attr_value(prop(t, "Node2", "Tags"), "cost-center"), "4711");
         CHECK(get(get(b.t, "Rules"), "RegionRule") != NULL);
+        /* the file's base name, whatever directory octohac ran in */
+        CHECK_STR(str(get(get(get(t, "Metadata"), "octohac"), "source")), "production.oha");
         CHECK_STR(str(get(t, "Description")), "Octopus Deploy HA for the platform team");
     }
     built_done(&b);
 
     b = build_sample("polling", dump);
     if ((t = b.t)) {
-        check_common_named(t, "samples/polling.oha");
+        check_common_named(t, "polling.oha");
         CHECK(prop(t, "PollingListener3", "Port")->valuedouble == 10945);
         CHECK_STR(str(prop(t, "PrivateSubnet3", "AvailabilityZone")), "eu-west-1c");
         CHECK_STR(attr_value(prop(t, "PollingListener1", "ListenerAttributes"), "tcp.idle_timeout.seconds"), "3600");
@@ -1008,7 +1010,7 @@ static void test_samples(const char *dump)
 
     b = build_sample("existing-vpc", dump);
     if ((t = b.t)) {
-        check_common_named(t, "samples/existing-vpc.oha");
+        check_common_named(t, "existing-vpc.oha");
         CHECK(!has_res(t, "Vpc") && !has_res(t, "Database") && !has_res(t, "Directory"));
         CHECK(contains_string(prop(t, "NodeRole", "Policies"),
                               "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
@@ -1021,7 +1023,7 @@ static void test_samples(const char *dump)
 
     b = build_sample("staging", dump);
     if ((t = b.t)) {
-        check_common_named(t, "samples/staging.oha");
+        check_common_named(t, "staging.oha");
         check_subnet(t, "PublicSubnet1", "10.30.0.0/24");
         check_subnet(t, "PrivateSubnet2", "10.30.9.0/24");
         CHECK(has_res(t, "NatGateway1") && !has_res(t, "NatGateway2"));
@@ -1036,9 +1038,35 @@ static void test_samples(const char *dump)
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         b = build_sample(others[i], dump);
         if (b.t)
-            check_common_named(b.t, arena_printf(b.arena, "samples/%s.oha", others[i]));
+            check_common_named(b.t, arena_printf(b.arena, "%s.oha", others[i]));
         built_done(&b);
     }
+}
+
+/* The constructors and the checks themselves: the wildcard check must catch a "*". */
+static void test_helpers(void)
+{
+    current = "helpers";
+    Arena *arena = arena_new();
+    Low low = {.arena = arena};
+    CHECK_STR(low_sub_escape(&low, "a${b}c${d"), "a${!b}c${!d");
+    CHECK_STR(low_sub_escape(&low, "plain $ {x}"), "plain $ {x}");
+    cJSON *sel = low_select(2, low_get_azs());
+    char *text = cJSON_PrintUnformatted(sel);
+    CHECK_STR(text, "{\"Fn::Select\":[2,{\"Fn::GetAZs\":\"\"}]}");
+    free(text);
+    cJSON_Delete(sel);
+    cJSON *join = low_join(",", low_getatt("Directory", "DnsIpAddresses"));
+    text = cJSON_PrintUnformatted(join);
+    CHECK_STR(text, "{\"Fn::Join\":[\",\",{\"Fn::GetAtt\":[\"Directory\",\"DnsIpAddresses\"]}]}");
+    free(text);
+    cJSON_Delete(join);
+    cJSON *bad = low_obj("Statement", low_list(low_obj("Resource", low_str("*"), NULL), NULL), NULL);
+    bool ok = true;
+    check_no_wildcards(bad, &ok);
+    CHECK(!ok);
+    cJSON_Delete(bad);
+    arena_free(arena);
 }
 
 static void test_deterministic(void)
@@ -1077,6 +1105,7 @@ int main(int argc, char **argv)
     test_parameters(dump);
     test_tags(dump);
     test_deterministic();
+    test_helpers();
     test_samples(dump);
     printf("test_lower: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -432,6 +432,40 @@ static void test_extends_depth(void)
     }
 }
 
+static void test_diamond(void)
+{
+    Fixture fx;
+    fx_load(&fx, "profile a { nodes { count = 1, disk = 60 GiB } }\n"
+                 "profile b extends a { nodes { count = 2 } }\n"
+                 "profile c extends a { nodes { disk = 70 GiB } }\n"
+                 "profile d extends b, c { }\n"
+                 "cluster \"d\" uses d { }\n"
+                 "cluster \"bc\" uses b, c { }\n"
+                 "cluster \"twice\" uses b, a { }\n");
+    CHECK(fx.diag.errors == 0);
+    /* a is applied once, where first reached: a, b, c, d; so b's count survives c */
+    CHECK(number_of(at(&fx, 0, "nodes.count")) == 2);
+    CHECK(number_of(at(&fx, 0, "nodes.disk")) == 70);
+    CHECK(number_of(at(&fx, 1, "nodes.count")) == 2);
+    CHECK(strcmp(via_of(at(&fx, 1, "nodes.count")), "b") == 0);
+    CHECK(strcmp(via_of(at(&fx, 1, "nodes.disk")), "c") == 0);
+    /* `uses b, a`: a came in through b already, the second use adds nothing */
+    CHECK(number_of(at(&fx, 2, "nodes.count")) == 2);
+    CHECK(strcmp(via_of(at(&fx, 2, "nodes.disk")), "b") == 0);
+    fx_free(&fx);
+
+    /* every level extends the next twice: 2^30 paths, but each profile is applied once */
+    Text t = {0};
+    for (int i = 0; i < 30; i++)
+        text_printf(&t, "profile w%d extends w%d, w%d { tags { w%d = \"x\" } }\n", i, i + 1, i + 1, i);
+    text_printf(&t, "profile w30 { }\ncluster \"c\" uses w0, w0 { }\n");
+    fx_load(&fx, t.data);
+    free(t.data);
+    CHECK(fx.diag.errors == 0);
+    CHECK(at(&fx, 0, "tags") && at(&fx, 0, "tags")->block->count == 30);
+    fx_free(&fx);
+}
+
 static void test_big_bodies(void)
 {
     Text t = {0};
@@ -672,6 +706,7 @@ int main(void)
     test_extends_cycle();
     test_extends_depth();
     test_big_bodies();
+    test_diamond();
     test_many_profiles();
 
     const char *tmp = getenv("TMPDIR");

@@ -776,6 +776,7 @@ static void test_polling(void)
     struct { const char *version; bool fires; } versions[] = {
         { "2026.4.6908", true }, { "2026.4.6909", false }, { "2026.4", true }, { "2026.10.1", false },
         { "2025.99.99999", true }, { "2027.1", false }, { "2026.4.6909.1", false }, { "latest", false },
+        { "abc", true }, { "2026.4.x", true }, { "2026.4.6909x", false },   /* odd text terminates */
     };
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
         T t;

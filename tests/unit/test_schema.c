@@ -483,6 +483,15 @@ static void test_form_over_profile(void)
         dump(&fx);
     }
     done(&fx);
+    /* a profile's ALB idle timeout is dropped when the cluster picks an NLB */
+    c = build(&fx, "profile slow { load_balancer { idle_timeout = 20 min } }\n"
+                   "cluster \"x\" uses slow {\n" NEEDS "  load_balancer { type = nlb }\n}\n");
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_INT(c->load_balancer.idle_timeout_s.value, 0);
+        CHECK(!c->load_balancer.idle_timeout_s.origin.set);
+    }
+    done(&fx);
     /* both forms in one body stay an error */
     expect_only("profile ad { directory { create = true, id = \"d-9067a1b2c3\", domain = \"p.example.com\", dns_ips = [10.1.0.10] } }\n"
                 "cluster \"x\" uses ad {\n  octopus { admin_email = \"ops@example.com\" }\n}\n", "OH1010");

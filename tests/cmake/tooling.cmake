@@ -1,0 +1,29 @@
+# Tooling: `octohac fmt` and `octohac graph`.
+# - test_fmt: the layout rules of compiler/fmt.c on small inputs (each also idempotent).
+# - fmt.props.*: fmt's three properties (comments kept, idempotent, same template) on every
+#   sample and on every diagnostics test file that expects no error, one test per file,
+#   plus --check/--write/syntax-error cases and a self-test showing the checks can fail.
+#   The case list comes from `fmt_props.py --list` at configure time. By hand:
+#     python3 tests/scripts/fmt_props.py --bin build/octohac file:samples/production.oha
+# - graph.*: every sample's DOT rendered to SVG by Graphviz and its Mermaid checked.
+octohac_unit_test(test_fmt ${CMAKE_SOURCE_DIR}/tests/unit/test_fmt.c)
+set_tests_properties(test_fmt PROPERTIES LABELS tooling)
+
+set(OCTOHAC_FMT_PROPS ${CMAKE_SOURCE_DIR}/tests/scripts/fmt_props.py)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${OCTOHAC_FMT_PROPS})
+execute_process(COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_FMT_PROPS} --bin /nonexistent --list
+                WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                OUTPUT_VARIABLE OCTOHAC_FMT_CASES RESULT_VARIABLE OCTOHAC_FMT_LIST_RC)
+if(NOT OCTOHAC_FMT_LIST_RC EQUAL 0)
+  message(FATAL_ERROR "tests/scripts/fmt_props.py --list failed")
+endif()
+string(REPLACE "\n" ";" OCTOHAC_FMT_CASES "${OCTOHAC_FMT_CASES}")
+foreach(case ${OCTOHAC_FMT_CASES})
+  if(case)
+    string(REGEX REPLACE "^file:(.*/)?([^/]*)\\.oha$" "\\2" name "${case}")
+    add_test(NAME fmt.props.${name}
+             COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_FMT_PROPS} --bin ${OCTOHAC_BIN} ${case}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(fmt.props.${name} PROPERTIES LABELS tooling)
+  endif()
+endforeach()

@@ -1,8 +1,9 @@
 /* bootstrap.c: the node bootstrap. Renders stdlib/bootstrap/node.ps1 once into the
  * AWS::CloudFormation::Init metadata of NodeBootstrap (a file plus the commands that run
- * it), with an Fn::Sub variable map chosen by the cluster's topology, and writes each
- * node's small UserData loader. It never puts a secret value in the template: the script
- * reads secrets at run time by id. The resources themselves are emitted by lower.c. */
+ * it): keeps the template's `#if` sections that the cluster's topology needs, compacts it,
+ * and fills in the stack values; and writes each node's small UserData loader. It never
+ * puts a secret value in the template: the script reads secrets at run time by id. The
+ * resources themselves are emitted by lower.c. */
 #include "octohac.h"
 
 #include <stdlib.h>
@@ -11,44 +12,88 @@
 #define BOOT_TEMPLATE_PATH "stdlib/bootstrap/node.ps1"
 #define BOOT_SCRIPT_PATH "C:\\octohac\\bootstrap.ps1"
 #define BOOT_POWERSHELL "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "
+#define BOOT_MAX_DEPTH 8
 
-/* ---- values of the variable map ------------------------------------------------------- */
+/* ---- a growing text buffer ------------------------------------------------------------------- */
 
-/* A PowerShell single-quoted literal ends at any of ' U+2018 U+2019 U+201A U+201B; the
- * script puts every value between single quotes, so a literal doubles each of them. */
-static bool is_ps_quote(const unsigned char *p, size_t *len) {
-    if (p[0] == '\'') {
-        *len = 1;
-        return true;
+typedef struct Text {
+    char *data;
+    size_t len, cap;
+} Text;
+
+static void text_add(Text *t, const char *s, size_t n) {
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        char *grown = oh_xmalloc(t->cap);
+        if (t->len) memcpy(grown, t->data, t->len);
+        free(t->data);
+        t->data = grown;
     }
-    if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x98 && p[2] <= 0x9B) {
-        *len = 3;
-        return true;
-    }
-    return false;
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
 }
 
-static cJSON *ps_literal(const char *text) {
-    size_t n = strlen(text), quotes = 0, q;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if (is_ps_quote(p, &q)) quotes += q;
-    char *buf = oh_xmalloc(n + quotes + 1), *out = buf;
-    for (const unsigned char *p = (const unsigned char *)text; *p;) {
-        if (is_ps_quote(p, &q)) {
-            memcpy(out, p, q);
-            out += q;
-        } else {
-            q = 1;
-        }
-        memcpy(out, p, q);
-        out += q;
-        p += q;
-    }
-    *out = '\0';
-    cJSON *item = cJSON_CreateString(buf);
-    free(buf);
-    return item;
+static void text_adds(Text *t, const char *s) { text_add(t, s, strlen(s)); }
+
+/* ---- topology -------------------------------------------------------------------------------- */
+
+static bool f_directory(const Cluster *c) { return c->directory.form != DIR_NONE; }
+static bool f_self_managed(const Cluster *c) { return c->directory.form == DIR_SELF_MANAGED; }
+static bool f_ou(const Cluster *c) { return f_self_managed(c) && c->directory.ou.source != VS_NONE; }
+static bool f_rds(const Cluster *c) { return c->database.existing.source == VS_NONE; }
+static bool f_db_secret(const Cluster *c) { return c->database.existing.source == VS_SECRET; }
+static bool f_db_string(const Cluster *c) { return !f_rds(c) && !f_db_secret(c); }
+static bool f_fsx(const Cluster *c) { return c->storage.existing.source == VS_NONE; }
+static bool f_redis(const Cluster *c) {
+    return c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
 }
+/* generated: 32 lowercase hex characters the script turns into base64; param: base64 already */
+static bool f_hex_key(const Cluster *c) { return c->octopus.master_key.value != MK_PARAM; }
+static bool f_download_url(const Cluster *c) { return c->octopus.download_url.source != VS_NONE; }
+/* node 1 may install `latest`: unless a literal version pins it */
+static bool f_latest(const Cluster *c) {
+    const StrAttr *v = &c->octopus.version;
+    return v->source != VS_LITERAL || strcmp(v->text, "latest") == 0;
+}
+
+/* The flags of node.ps1's `#if FLAG` sections. */
+#define BOOT_FLAGS(X)                    \
+    X("directory", f_directory)          \
+    X("self_managed", f_self_managed)    \
+    X("ou", f_ou)                        \
+    X("rds", f_rds)                      \
+    X("db_secret", f_db_secret)          \
+    X("db_string", f_db_string)          \
+    X("fsx", f_fsx)                      \
+    X("redis", f_redis)                  \
+    X("hex_key", f_hex_key)              \
+    X("download_url", f_download_url)    \
+    X("latest", f_latest)
+
+typedef struct BootFlag {
+    const char *name;
+    bool (*holds)(const Cluster *cluster);
+} BootFlag;
+
+static const BootFlag boot_flags[] = {
+#define X(name, fn) {name, fn},
+    BOOT_FLAGS(X)
+#undef X
+};
+
+/* Whether FLAG (`name` or `!name`, LEN bytes) holds for the cluster; an unknown flag is a bug
+ * in node.ps1. */
+static bool flag_holds(const Cluster *c, const char *flag, size_t len) {
+    bool negate = len && flag[0] == '!';
+    if (negate) flag++, len--;
+    for (size_t i = 0; i < sizeof boot_flags / sizeof boot_flags[0]; i++)
+        if (strlen(boot_flags[i].name) == len && memcmp(boot_flags[i].name, flag, len) == 0)
+            return boot_flags[i].holds(c) != negate;
+    BUG("%s tests `%.*s`, which is not a bootstrap flag", BOOT_TEMPLATE_PATH, (int)len, flag);
+}
+
+/* ---- stack values ---------------------------------------------------------------------------- */
 
 static cJSON *ref(const char *logical_id) {
     cJSON *obj = cJSON_CreateObject();
@@ -72,25 +117,26 @@ static cJSON *join(const char *delimiter, cJSON *list) {
     return obj;
 }
 
-/* A string attribute as a map value: the literal, a Ref to its parameter, or FALLBACK
- * when unset. A secret() has no value here: its id goes in through secret_id(). */
+/* A string attribute: the literal, a Ref to its parameter, or FALLBACK when unset. A
+ * secret() has no value here: its id goes in through secret_id(). */
 static cJSON *str_value(const StrAttr *attr, const char *fallback) {
     switch (attr->source) {
-    case VS_LITERAL: return ps_literal(attr->text);
+    case VS_LITERAL: return cJSON_CreateString(attr->text);
     case VS_PARAM: return ref(attr->text);
-    case VS_NONE: return ps_literal(fallback);
+    case VS_NONE: return cJSON_CreateString(fallback);
     case VS_SECRET: break;
     }
     BUG("secret attribute has no plain value");
 }
 
 static cJSON *secret_id(const StrAttr *attr) {
-    return attr->source == VS_SECRET ? ps_literal(attr->text) : cJSON_CreateString("");
+    if (attr->source != VS_SECRET) BUG("attribute is not a secret()");
+    return cJSON_CreateString(attr->text);
 }
 
+/* The JSON key of a secret(), or "" for the whole secret string. */
 static cJSON *secret_key(const StrAttr *attr) {
-    return attr->source == VS_SECRET && attr->secret_key ? ps_literal(attr->secret_key)
-                                                         : cJSON_CreateString("");
+    return cJSON_CreateString(attr->source == VS_SECRET && attr->secret_key ? attr->secret_key : "");
 }
 
 static cJSON *number(long long value) {
@@ -99,18 +145,7 @@ static cJSON *number(long long value) {
     return cJSON_CreateString(buf);
 }
 
-static cJSON *empty(void) { return cJSON_CreateString(""); }
-
-/* ---- topology ------------------------------------------------------------------------------ */
-
-static bool has_rds(const Cluster *c) { return c->database.existing.source == VS_NONE; }
-static bool has_fsx(const Cluster *c) { return c->storage.existing.source == VS_NONE; }
-static bool self_managed(const Cluster *c) { return c->directory.form == DIR_SELF_MANAGED; }
-static bool has_redis(const Cluster *c) {
-    return c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
-}
-
-static cJSON *v_cluster_name(const Cluster *c) { return ps_literal(c->name); }
+static cJSON *v_cluster_name(const Cluster *c) { return cJSON_CreateString(c->name); }
 static cJSON *v_instance(const Cluster *c) { return str_value(&c->octopus.instance, "OctopusServer"); }
 static cJSON *v_version(const Cluster *c) { return str_value(&c->octopus.version, "latest"); }
 static cJSON *v_download_url(const Cluster *c) { return str_value(&c->octopus.download_url, ""); }
@@ -123,253 +158,312 @@ static cJSON *v_admin_email(const Cluster *c) { return str_value(&c->octopus.adm
 static cJSON *v_admin_secret(const Cluster *c) { (void)c; return ref("AdminSecret"); }
 static cJSON *v_master_key_secret(const Cluster *c) { (void)c; return ref("MasterKeySecret"); }
 
-/* generated: 32 lowercase hex characters the script turns into base64; param: base64 already */
-static cJSON *v_master_key_format(const Cluster *c) {
-    return cJSON_CreateString(c->octopus.master_key.value == MK_PARAM ? "base64" : "hex");
-}
-
 static cJSON *v_license_secret(const Cluster *c) {
     return c->octopus.license.source == VS_SECRET ? secret_id(&c->octopus.license) : ref("LicenseSecret");
 }
 
 static cJSON *v_license_key(const Cluster *c) { return secret_key(&c->octopus.license); }
-
-static cJSON *v_database_mode(const Cluster *c) {
-    if (has_rds(c)) return cJSON_CreateString("rds");
-    return cJSON_CreateString(c->database.existing.source == VS_SECRET ? "secret" : "string");
-}
-
-static cJSON *v_database_host(const Cluster *c) {
-    return has_rds(c) ? get_att("Database", "Endpoint.Address") : empty();
-}
-
-static cJSON *v_database_user(const Cluster *c) { return cJSON_CreateString(has_rds(c) ? "octopus" : ""); }
+static cJSON *v_database_host(const Cluster *c) { (void)c; return get_att("Database", "Endpoint.Address"); }
 
 static cJSON *v_database_secret(const Cluster *c) {
-    return has_rds(c) ? ref("DatabaseSecret") : secret_id(&c->database.existing);
+    return f_rds(c) ? ref("DatabaseSecret") : secret_id(&c->database.existing);
 }
 
 static cJSON *v_database_key(const Cluster *c) { return secret_key(&c->database.existing); }
-
-static cJSON *v_database_string(const Cluster *c) {
-    const StrAttr *cs = &c->database.existing;
-    return cs->source == VS_LITERAL || cs->source == VS_PARAM ? str_value(cs, "") : empty();
-}
-
+static cJSON *v_database_string(const Cluster *c) { return str_value(&c->database.existing, ""); }
 static cJSON *v_catalog(const Cluster *c) { return str_value(&c->database.catalog, "Octopus"); }
+static cJSON *v_fsx_dns(const Cluster *c) { (void)c; return get_att("FileSystem", "DNSName"); }
+static cJSON *v_shared_folder(const Cluster *c) { return str_value(&c->storage.folder, "OctopusShared"); }
+static cJSON *v_shared_path(const Cluster *c) { return str_value(&c->storage.existing, ""); }
+static cJSON *v_domain(const Cluster *c) { return str_value(&c->directory.domain, ""); }
 
-/* \\<FSx DNS name>\share\<folder>, or the existing UNC path */
-static cJSON *v_shared_path(const Cluster *c) {
-    if (!has_fsx(c)) return str_value(&c->storage.existing, "");
-    cJSON *parts = cJSON_CreateArray();
-    cJSON_AddItemToArray(parts, cJSON_CreateString("\\\\"));
-    cJSON_AddItemToArray(parts, get_att("FileSystem", "DNSName"));
-    cJSON_AddItemToArray(parts, cJSON_CreateString("\\share\\"));
-    cJSON_AddItemToArray(parts, str_value(&c->storage.folder, "OctopusShared"));
-    return join("", parts);
-}
-
-static cJSON *v_shared_create(const Cluster *c) { return cJSON_CreateString(has_fsx(c) ? "true" : "false"); }
-
-static cJSON *v_directory_mode(const Cluster *c) {
-    static const char *const modes[] = {
-        [DIR_NONE] = "none", [DIR_EXISTING] = "managed", [DIR_CREATE] = "managed",
-        [DIR_SELF_MANAGED] = "self-managed",
-    };
-    return cJSON_CreateString(modes[c->directory.form]);
-}
-
-static cJSON *v_domain(const Cluster *c) {
-    return c->directory.form == DIR_NONE ? empty() : str_value(&c->directory.domain, "");
-}
-
-/* A list-valued GetAtt is invalid inside Fn::Sub: the created directory's IPs are joined here. */
+/* A list-valued GetAtt is invalid inside Fn::Sub: the created directory's IPs are joined in
+ * the map; the IPs of an existing directory are a literal. */
 static cJSON *v_dns_ips(const Cluster *c) {
-    if (c->directory.form == DIR_NONE) return empty();
     if (c->directory.form == DIR_CREATE) return join(",", get_att("Directory", "DnsIpAddresses"));
-    size_t len = 1;
-    for (size_t i = 0; i < c->directory.dns_ips.count; i++) len += strlen(c->directory.dns_ips.items[i]) + 1;
-    char *buf = oh_xmalloc(len), *out = buf;
-    *out = '\0';
+    Text ips = {0};
+    text_adds(&ips, "");
     for (size_t i = 0; i < c->directory.dns_ips.count; i++) {
-        size_t n = strlen(c->directory.dns_ips.items[i]);
-        if (i) *out++ = ',';
-        memcpy(out, c->directory.dns_ips.items[i], n + 1);
-        out += n;
+        if (i) text_adds(&ips, ",");
+        text_adds(&ips, c->directory.dns_ips.items[i]);
     }
-    cJSON *item = ps_literal(buf);
-    free(buf);
+    cJSON *item = cJSON_CreateString(ips.data);
+    free(ips.data);
     return item;
 }
 
-static cJSON *v_join_user(const Cluster *c) {
-    return self_managed(c) ? str_value(&c->directory.username, "") : empty();
-}
-static cJSON *v_join_secret(const Cluster *c) {
-    return self_managed(c) ? secret_id(&c->directory.password) : empty();
-}
-static cJSON *v_join_key(const Cluster *c) {
-    return self_managed(c) ? secret_key(&c->directory.password) : empty();
-}
-static cJSON *v_join_ou(const Cluster *c) {
-    return self_managed(c) ? str_value(&c->directory.ou, "") : empty();
-}
+static cJSON *v_join_user(const Cluster *c) { return str_value(&c->directory.username, ""); }
+static cJSON *v_join_secret(const Cluster *c) { return secret_id(&c->directory.password); }
+static cJSON *v_join_key(const Cluster *c) { return secret_key(&c->directory.password); }
+static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, ""); }
+static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
+static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
 
-static cJSON *v_redis_host(const Cluster *c) {
-    return has_redis(c) ? get_att("Redis", "PrimaryEndPoint.Address") : empty();
-}
-static cJSON *v_redis_secret(const Cluster *c) { return has_redis(c) ? ref("RedisSecret") : empty(); }
-
-/* Every `${Name}` of node.ps1 except the pseudo parameters, in the order they appear there. */
-#define BOOT_VARS(X)                                   \
-    X("ClusterName", v_cluster_name)                   \
-    X("OctopusInstance", v_instance)                   \
-    X("OctopusVersion", v_version)                     \
-    X("DownloadUrl", v_download_url)                   \
-    X("VersionParameter", v_version_parameter)         \
-    X("WebPort", v_web_port)                           \
-    X("CommsPort", v_comms_port)                       \
-    X("TaskCap", v_task_cap)                           \
-    X("AdminUsername", v_admin_username)               \
-    X("AdminEmail", v_admin_email)                     \
-    X("AdminSecretId", v_admin_secret)                 \
-    X("MasterKeySecretId", v_master_key_secret)        \
-    X("MasterKeyFormat", v_master_key_format)          \
-    X("LicenseSecretId", v_license_secret)             \
-    X("LicenseSecretKey", v_license_key)               \
-    X("DatabaseMode", v_database_mode)                 \
-    X("DatabaseHost", v_database_host)                 \
-    X("DatabaseUser", v_database_user)                 \
-    X("DatabaseSecretId", v_database_secret)           \
-    X("DatabaseSecretKey", v_database_key)             \
-    X("DatabaseConnectionString", v_database_string)   \
-    X("Catalog", v_catalog)                            \
-    X("SharedPath", v_shared_path)                     \
-    X("SharedCreate", v_shared_create)                 \
-    X("DirectoryMode", v_directory_mode)               \
-    X("DomainName", v_domain)                          \
-    X("DnsIps", v_dns_ips)                             \
-    X("JoinUser", v_join_user)                         \
-    X("JoinSecretId", v_join_secret)                   \
-    X("JoinSecretKey", v_join_key)                     \
-    X("JoinOu", v_join_ou)                             \
-    X("RedisHost", v_redis_host)                       \
-    X("RedisSecretId", v_redis_secret)
+/* Every `${Name}` of node.ps1 except the pseudo parameters, with the flag that must hold where
+ * it is used (NULL: always defined). */
+#define BOOT_VARS(X)                                                \
+    X("ClusterName", NULL, v_cluster_name)                          \
+    X("OctopusInstance", NULL, v_instance)                          \
+    X("OctopusVersion", NULL, v_version)                            \
+    X("DownloadUrl", "download_url", v_download_url)                \
+    X("VersionParameter", NULL, v_version_parameter)                \
+    X("WebPort", NULL, v_web_port)                                  \
+    X("CommsPort", NULL, v_comms_port)                              \
+    X("TaskCap", NULL, v_task_cap)                                  \
+    X("AdminUsername", NULL, v_admin_username)                      \
+    X("AdminEmail", NULL, v_admin_email)                            \
+    X("AdminSecretId", NULL, v_admin_secret)                        \
+    X("MasterKeySecretId", NULL, v_master_key_secret)               \
+    X("LicenseSecretId", NULL, v_license_secret)                    \
+    X("LicenseSecretKey", NULL, v_license_key)                      \
+    X("DatabaseHost", "rds", v_database_host)                       \
+    X("DatabaseSecretId", "!db_string", v_database_secret)          \
+    X("DatabaseSecretKey", "db_secret", v_database_key)             \
+    X("DatabaseConnectionString", "db_string", v_database_string)   \
+    X("Catalog", NULL, v_catalog)                                   \
+    X("FsxDnsName", "fsx", v_fsx_dns)                               \
+    X("SharedFolder", "fsx", v_shared_folder)                       \
+    X("SharedPath", "!fsx", v_shared_path)                          \
+    X("DomainName", "directory", v_domain)                          \
+    X("DnsIps", "directory", v_dns_ips)                             \
+    X("JoinUser", "self_managed", v_join_user)                      \
+    X("JoinSecretId", "self_managed", v_join_secret)                \
+    X("JoinSecretKey", "self_managed", v_join_key)                  \
+    X("JoinOu", "ou", v_join_ou)                                    \
+    X("RedisHost", "redis", v_redis_host)                           \
+    X("RedisSecretId", "redis", v_redis_secret)
 
 typedef struct BootVar {
     const char *name;
+    const char *flag;
     cJSON *(*value)(const Cluster *cluster);
 } BootVar;
 
 static const BootVar boot_vars[] = {
-#define X(name, fn) {name, fn},
+#define X(name, flag, fn) {name, flag, fn},
     BOOT_VARS(X)
 #undef X
 };
 
+static const BootVar *find_var(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof boot_vars / sizeof boot_vars[0]; i++)
+        if (strlen(boot_vars[i].name) == len && memcmp(boot_vars[i].name, name, len) == 0) return &boot_vars[i];
+    return NULL;
+}
+
 static const char *const pseudo_parameters[] = {"AWS::Region", "AWS::StackName"};
 
-/* ---- the template ---------------------------------------------------------------------------- */
-
-static bool name_known(const char *name, size_t len) {
-    for (size_t i = 0; i < sizeof boot_vars / sizeof boot_vars[0]; i++)
-        if (strlen(boot_vars[i].name) == len && memcmp(boot_vars[i].name, name, len) == 0) return true;
+static bool is_pseudo(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof pseudo_parameters / sizeof pseudo_parameters[0]; i++)
         if (strlen(pseudo_parameters[i]) == len && memcmp(pseudo_parameters[i], name, len) == 0) return true;
     return false;
 }
 
-/* Every `${Name}` of the template must be in the map or a pseudo parameter (`${!…}` is
- * PowerShell's own); a mismatch is a bug in node.ps1 or in BOOT_VARS, not a user error. */
-static void check_template(const char *text) {
-    for (const char *p = strstr(text, "${"); p; p = strstr(p + 2, "${")) {
-        if (p[2] == '!') continue;
-        const char *end = strchr(p + 2, '}');
-        if (!end) BUG("unterminated `${` in %s", BOOT_TEMPLATE_PATH);
-        if (!name_known(p + 2, (size_t)(end - p - 2)))
-            BUG("%s uses `${%.*s}`, which the variable map does not supply", BOOT_TEMPLATE_PATH,
-                (int)(end - p - 2), p + 2);
+/* ---- sections -------------------------------------------------------------------------------- */
+
+/* The directive of a line (`#if`, `#else`, `#endif`), or NULL; *ARG is what follows `#if `. */
+static const char *directive(const char *p, const char *end, const char **arg) {
+    static const char *const names[] = {"#if ", "#else", "#endif"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if ((size_t)(end - p) >= n && memcmp(p, names[i], n) == 0 && (i == 0 || p + n == end)) {
+            *arg = p + n;
+            return names[i];
+        }
     }
+    return NULL;
 }
 
-/* The template as it goes into the stack, smaller by a fifth (YAML indents every line of
- * it, so lines count as much as bytes): whole-line comments, blank lines, indentation and
- * the padding before `=` in `$Name   = …` are dropped, and a line holding only `}` joins
- * the line before unless that one has a `#`. The script has no here-strings and no
- * backtick continuations, where this would matter; the syntax check parses the result.
- * One header line says where the script came from. */
-/* Whether a lone `}` may join the previous output line, which ends just before END. */
-static bool join_brace(const char *out, const char *end) {
-    const char *start = end - 1;
-    while (start > out && start[-1] != '\n') start--;
-    return memchr(start, '#', (size_t)(end - start)) == NULL;
+/* TEXT without the lines of the `#if` sections whose flag does not hold, nor the directives.
+ * Sections nest; `#if !FLAG` negates. */
+static char *keep_sections(const Cluster *c, const char *text) {
+    Text out = {0};
+    text_adds(&out, "");
+    bool keep[BOOT_MAX_DEPTH + 1] = {true}, seen_else[BOOT_MAX_DEPTH + 1] = {false};
+    int depth = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end) end = line + strlen(line);
+        const char *p = line, *arg = NULL;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        const char *d = directive(p, end, &arg);
+        if (d && d[1] == 'i') {
+            if (depth == BOOT_MAX_DEPTH) BUG("%s nests `#if` too deeply", BOOT_TEMPLATE_PATH);
+            depth++;
+            keep[depth] = keep[depth - 1] && flag_holds(c, arg, (size_t)(end - arg));
+            seen_else[depth] = false;
+        } else if (d && d[1] == 'e' && d[2] == 'l') {
+            if (depth == 0 || seen_else[depth]) BUG("%s has a stray `#else`", BOOT_TEMPLATE_PATH);
+            seen_else[depth] = true;
+            keep[depth] = keep[depth - 1] && !keep[depth];
+        } else if (d) {
+            if (depth == 0) BUG("%s has a stray `#endif`", BOOT_TEMPLATE_PATH);
+            depth--;
+        } else if (keep[depth]) {
+            text_add(&out, line, (size_t)(end - line));
+            text_adds(&out, "\n");
+        }
+        line = *end ? end + 1 : end;
+    }
+    if (depth) BUG("%s has an `#if` without `#endif`", BOOT_TEMPLATE_PATH);
+    return out.data;
 }
 
-static char *compact_template(const char *text) {
-    static const char header[] = "# C:\\octohac\\bootstrap.ps1: written by octohac from " BOOT_TEMPLATE_PATH "\n";
-    char *out = oh_xmalloc(strlen(text) + sizeof header), *o = out;
-    memcpy(o, header, sizeof header - 1);
-    o += sizeof header - 1;
+/* ---- compaction ------------------------------------------------------------------------------- */
+
+/* The template as it goes into the stack, about a third smaller (YAML indents every line of
+ * it, so lines count as much as bytes): whole-line comments, blank lines and indentation are
+ * dropped, a line that starts with `}` joins the line before, and a line that ends with `{`
+ * takes the next one, unless the line joined to has a `#`. The script has no here-strings,
+ * no backtick continuations and no trailing comments, where this would matter; the syntax
+ * check parses the result. One header line says where the script came from. */
+static char *compact(const char *text) {
+    Text out = {0};
+    text_adds(&out, "# octohac: rendered from " BOOT_TEMPLATE_PATH " (docs/bootstrap.md)");
+    size_t last = 0; /* where the last output line starts */
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
         if (!end) end = line + strlen(line);
         const char *p = line;
         while (p < end && (*p == ' ' || *p == '\t')) p++;
         if (p < end && *p != '#') {
-            const char *pad = NULL;
-            if (*p == '$') { /* `$Name   = ` → `$Name = ` */
-                const char *q = p + 1;
-                while (q < end && (*q == '_' || *q == ':' || (*q >= '0' && *q <= '9') ||
-                                   ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z'))) q++;
-                if (q + 2 < end && q[0] == ' ' && q[1] == ' ') pad = q;
+            bool hash = memchr(out.data + last, '#', out.len - last) != NULL;
+            bool join = !hash && (*p == '}' || out.data[out.len - 1] == '{');
+            if (join) {
+                text_adds(&out, " ");
+            } else {
+                text_adds(&out, "\n");
+                last = out.len;
             }
-            if (pad) {
-                memcpy(o, p, (size_t)(pad - p));
-                o += pad - p;
-                p = pad;
-                while (*p == ' ') p++;
-                *o++ = ' ';
-            }
-            if (end - p == 1 && *p == '}' && o > out && join_brace(out, o)) {
-                o[-1] = ' ';
-            }
-            memcpy(o, p, (size_t)(end - p));
-            o += end - p;
-            *o++ = '\n';
+            text_add(&out, p, (size_t)(end - p));
         }
         line = *end ? end + 1 : end;
     }
-    *o = '\0';
-    return out;
+    text_adds(&out, "\n");
+    return out.data;
 }
 
-static char *template_text(void) {
-    const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
-    if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
-    char *text = compact_template(file->data);
-    check_template(text);
-    return text;
+/* ---- stack values into the template ----------------------------------------------------------- */
+
+/* A literal between PowerShell single quotes: each of ' U+2018 U+2019 U+201A U+201B ends
+ * the string, so it is doubled; `${` would be Fn::Sub's, so it is written `${!`. */
+static size_t ps_quote_len(const unsigned char *p) {
+    if (p[0] == '\'') return 1;
+    if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x98 && p[2] <= 0x9B) return 3;
+    return 0;
 }
 
-static cJSON *variable_map(const Cluster *cluster) {
-    cJSON *map = cJSON_CreateObject();
-    for (size_t i = 0; i < sizeof boot_vars / sizeof boot_vars[0]; i++)
-        cJSON_AddItemToObject(map, boot_vars[i].name, boot_vars[i].value(cluster));
-    return map;
+static void add_literal(Text *out, const char *text) {
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        size_t q = ps_quote_len(p);
+        if (q) {
+            text_add(out, (const char *)p, q);
+        } else if (p[0] == '$' && p[1] == '{') {
+            text_adds(out, "${!");
+            p += 2;
+            continue;
+        } else {
+            q = 1;
+        }
+        text_add(out, (const char *)p, q);
+        p += q;
+    }
+}
+
+/* Puts VALUE of variable NAME in place: a string as a literal, a Ref or a GetAtt as Fn::Sub's
+ * own `${LogicalId}` or `${LogicalId.Attribute}`, anything else as `${NAME}` with the value in
+ * MAP. Takes VALUE. */
+static void add_value(Text *out, cJSON *map, const char *name, cJSON *value) {
+    const cJSON *fn = cJSON_IsObject(value) ? value->child : NULL;
+    if (cJSON_IsString(value)) {
+        add_literal(out, value->valuestring);
+    } else if (fn && strcmp(fn->string, "Ref") == 0) {
+        text_adds(out, "${");
+        text_adds(out, fn->valuestring);
+        text_adds(out, "}");
+    } else if (fn && strcmp(fn->string, "Fn::GetAtt") == 0) {
+        text_adds(out, "${");
+        text_adds(out, cJSON_GetArrayItem(fn, 0)->valuestring);
+        text_adds(out, ".");
+        text_adds(out, cJSON_GetArrayItem(fn, 1)->valuestring);
+        text_adds(out, "}");
+    } else {
+        text_adds(out, "${");
+        text_adds(out, name);
+        text_adds(out, "}");
+        if (!cJSON_GetObjectItemCaseSensitive(map, name)) {
+            cJSON_AddItemToObject(map, name, value);
+            return;
+        }
+    }
+    cJSON_Delete(value);
+}
+
+/* The variable `${…}` at P (NAME, LEN bytes): checked against the table and the topology,
+ * and put in place. */
+static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *name, size_t len) {
+    if (is_pseudo(name, len)) {
+        text_adds(out, "${");
+        text_add(out, name, len);
+        text_adds(out, "}");
+        return;
+    }
+    const BootVar *var = find_var(name, len);
+    if (!var)
+        BUG("%s uses `${%.*s}`, which bootstrap.c does not supply", BOOT_TEMPLATE_PATH, (int)len, name);
+    if (var->flag && !flag_holds(c, var->flag, strlen(var->flag)))
+        BUG("%s uses `${%s}` outside an `#if %s` section", BOOT_TEMPLATE_PATH, var->name, var->flag);
+    add_value(out, map, var->name, var->value(c));
+}
+
+/* TEXT with its stack values filled in (the map collects those that must stay variables).
+ * Every `${Name}` must stand between single quotes, where a literal value is safe; PowerShell's
+ * own `${!…}` may stand anywhere. Quotes are followed well enough for node.ps1: single- and
+ * double-quoted strings, `''` and backtick escapes. */
+static char *fill_values(const Cluster *c, const char *text, cJSON *map) {
+    Text out = {0};
+    text_adds(&out, "");
+    char quote = 0;
+    for (const char *p = text; *p;) {
+        if (p[0] == '$' && p[1] == '{' && p[2] != '!') {
+            const char *end = strchr(p + 2, '}');
+            if (!end) BUG("unterminated `${` in %s", BOOT_TEMPLATE_PATH);
+            if (quote != '\'')
+                BUG("%s uses `%.*s` outside single quotes", BOOT_TEMPLATE_PATH, (int)(end + 1 - p), p);
+            add_variable(c, &out, map, p + 2, (size_t)(end - p - 2));
+            p = end + 1;
+            continue;
+        }
+        if (quote == '"' && p[0] == '`' && p[1]) {
+            text_add(&out, p, 2);
+            p += 2;
+            continue;
+        }
+        if (!quote && (*p == '\'' || *p == '"')) quote = *p;
+        else if (quote && *p == quote) quote = 0; /* '' and "" close and reopen */
+        text_add(&out, p, 1);
+        p++;
+    }
+    return out.data;
 }
 
 static cJSON *script_file(const Cluster *cluster) {
-    char *text = template_text();
+    const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
+    if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
+    char *kept = keep_sections(cluster, file->data);
+    char *compacted = compact(kept);
+    cJSON *map = cJSON_CreateObject();
+    char *text = fill_values(cluster, compacted, map);
     cJSON *sub = cJSON_CreateArray();
     cJSON_AddItemToArray(sub, cJSON_CreateString(text));
-    free(text);
-    cJSON_AddItemToArray(sub, variable_map(cluster));
+    cJSON_AddItemToArray(sub, map);
+    free(kept), free(compacted), free(text);
     cJSON *content = cJSON_CreateObject();
     cJSON_AddItemToObject(content, "Fn::Sub", sub);
-    cJSON *file = cJSON_CreateObject();
-    cJSON_AddItemToObject(file, "content", content);
+    cJSON *entry = cJSON_CreateObject();
+    cJSON_AddItemToObject(entry, "content", content);
     cJSON *files = cJSON_CreateObject();
-    cJSON_AddItemToObject(files, BOOT_SCRIPT_PATH, file);
+    cJSON_AddItemToObject(files, BOOT_SCRIPT_PATH, entry);
     return files;
 }
 
@@ -378,7 +472,7 @@ static cJSON *script_file(const Cluster *cluster) {
  * after the reboot. Its test skips it once step 1's marker exists. */
 static cJSON *commands(const Cluster *cluster) {
     cJSON *cmds = cJSON_CreateObject();
-    if (cluster->directory.form != DIR_NONE) {
+    if (f_directory(cluster)) {
         cJSON *joincmd = cJSON_AddObjectToObject(cmds, "1-domain-join");
         cJSON_AddStringToObject(joincmd, "command", BOOT_POWERSHELL BOOT_SCRIPT_PATH " -Phase join");
         cJSON_AddStringToObject(joincmd, "test", "if exist C:\\octohac\\markers\\step1.done (exit 1) else (exit 0)");
@@ -401,28 +495,23 @@ cJSON *boot_init_metadata(const Cluster *cluster) {
 /* ---- the per-node loader ---------------------------------------------------------------------- */
 
 /* Raw UserData for node NODE_INDEX (1-based), before the caller's Fn::Sub and Fn::Base64.
- * It runs once (EC2Launch may replay an interrupted script), records the node index in the
- * machine environment so that cfn-init finds it again after the domain-join reboot, and
- * signals failure only when cfn-init failed before the script could say why itself. The
- * signal's unique id says so (SignalResource carries no reason text). */
+ * It runs once (EC2Launch may replay an interrupted script: loader.ran), records the node
+ * index in the machine environment, where the script finds it also after the domain-join
+ * reboot, runs cfn-init, and signals failure only when cfn-init failed and the script has
+ * not taken over (`handled`: it signalled, or it is rebooting for the join). The signal's
+ * unique id says so (SignalResource carries no reason text). */
 char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
     if (node_index < 1 || node_index > cluster->nodes.count.value)
         BUG("node index %d outside 1..%lld", node_index, cluster->nodes.count.value);
     return arena_printf(arena,
         "<powershell>\n"
-        "# octohac: the loader of node %d of %s (docs/bootstrap.md)\n"
-        "$d = 'C:\\octohac'\n"
-        "if (Test-Path \"$d\\loader.ran\") { exit 0 }\n"
-        "New-Item -ItemType Directory -Force -Path $d | Out-Null\n"
-        "Set-Content -Path \"$d\\loader.ran\" -Value 'node %d'\n"
-        "[Environment]::SetEnvironmentVariable('OCTOHAC_NODE_INDEX', '%d', 'Machine')\n"
-        "$env:OCTOHAC_NODE_INDEX = '%d'\n"
+        "$d='C:\\octohac'\n"
+        "if(Test-Path $d\\loader.ran){exit}\n"
+        "New-Item $d\\loader.ran -ItemType File -Force|Out-Null\n"
+        "[Environment]::SetEnvironmentVariable('OCTOHAC_NODE_INDEX','%d','Machine')\n"
         "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"
-        "$code = $LASTEXITCODE\n"
-        "if ($code -and -not ((Test-Path \"$d\\signalled\") -or (Test-Path \"$d\\rebooting\"))) {\n"
-        "  cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} "
-        "-i node%d-cfn-init-failed\n"
-        "}\n"
+        "if($LASTEXITCODE-and!(Test-Path $d\\handled)){"
+        "cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed}\n"
         "</powershell>\n",
-        node_index, cluster->name, node_index, node_index, node_index, node_index, node_index);
+        node_index, node_index, node_index);
 }

@@ -186,12 +186,14 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
     return n;
 }
 
-/* Code points that change how a terminal shows the text: C1 controls and the
- * bidirectional overrides and isolates ("Trojan Source"). */
+/* Code points that change how a terminal shows the text: C1 controls, the
+ * bidirectional marks, overrides and isolates ("Trojan Source"), line and paragraph
+ * separators, and a byte-order mark inside the text. */
 static bool unsafe_code_point(uint32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF;
 }
 
 /* Code points a terminal shows two columns wide (East Asian wide and fullwidth forms,

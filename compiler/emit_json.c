@@ -72,14 +72,22 @@ void emit_format_number(double value, char buf[40])
 {
     if (!isfinite(value))
         BUG("a template number is not finite");
-    if (value == floor(value) && fabs(value) < 9007199254740992.0) {
-        snprintf(buf, 40, "%lld", (long long)value);   /* also turns -0 into 0 */
+    if (value == floor(value) && fabs(value) < 1e21) {   /* every digit, no exponent */
+        snprintf(buf, 40, "%.0f", value == 0 ? 0.0 : value);   /* -0 prints as 0 */
         return;
     }
     for (int precision = 15; precision <= 17; precision++) {
         snprintf(buf, 40, "%.*g", precision, value);
         if (strtod(buf, NULL) == value)
             break;
+    }
+    /* YAML 1.1 readers take an exponent without a '.' (1e+21) for a string: 1.0e+21. */
+    char *exp = strchr(buf, 'e');
+    const char *point0 = localeconv()->decimal_point;
+    if (exp && !strchr(buf, '.') && !(point0 && point0[0] && strstr(buf, point0))) {
+        memmove(exp + 2, exp, strlen(exp) + 1);
+        exp[0] = '.';
+        exp[1] = '0';
     }
     /* printf and strtod agree on the locale's decimal point; JSON and YAML want '.'. */
     const char *point = localeconv()->decimal_point;

@@ -186,11 +186,12 @@ static bool getatt_dotted(const char *tag, const cJSON *arg)
            cJSON_IsString(arg->child) && cJSON_IsString(arg->child->next);
 }
 
-/* A short form carries a tag, so it works only for a scalar or a list argument: an
- * object argument (`Fn::Base64: !Sub …`) keeps the long form, since a node has one tag. */
+/* A short form carries a tag, so it works only for a string or a list argument: an
+ * object argument (`Fn::Base64: !Sub …`) keeps the long form, since a node has one tag,
+ * and so do a number, a boolean and null, which a tagged scalar would turn into a string. */
 static bool short_form_ok(const cJSON *arg)
 {
-    return is_scalar(arg) || cJSON_IsArray(arg);
+    return cJSON_IsString(arg) || cJSON_IsArray(arg);
 }
 
 /* The characters NODE takes in flow style, or -1 when it cannot be written in flow style

@@ -1,67 +1,80 @@
 /* graph.c: draws a checked cluster's topology as Graphviz DOT or Mermaid.
- * It reads only the model: the load balancer and its listeners, the nodes grouped
- * by zone, the database, the file system, the directory and Redis. It emits no
- * layout hints beyond grouping, so both renderers lay the graph out themselves. */
+ * It reads only the model, and draws what lower_*.c builds from it: the clients and
+ * the polling tentacles, the load balancer with its listeners (per-node polling ports),
+ * the nodes grouped by zone, the database (Multi-AZ or not), the file system, the
+ * directory and Redis. Every label is escaped for its format. It emits no layout hints
+ * beyond grouping, so both renderers lay the graph out themselves. */
 #include "octohac.h"
 
 #include <string.h>
 
-/* A small growable text buffer in the arena. */
-typedef struct GraphOut {
-    Arena *arena;
-    char *text;
-    size_t len, cap;
-} GraphOut;
+/* ------------------------------------------------------------------ the drawing */
 
-static void out_printf(GraphOut *out, const char *fmt, ...) OH_PRINTF(2, 3);
-static void out_printf(GraphOut *out, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *piece = arena_vprintf(out->arena, fmt, ap);
-    va_end(ap);
-    size_t n = strlen(piece);
-    if (out->len + n + 1 > out->cap) {
-        size_t cap = (out->cap ? out->cap * 2 : 1024) + n;
-        char *text = arena_alloc(out->arena, cap);
-        if (out->len)
-            memcpy(text, out->text, out->len);
-        out->text = text;
-        out->cap = cap;
-    }
-    memcpy(out->text + out->len, piece, n + 1);
-    out->len += n;
-}
+typedef enum Shape { SH_BOX, SH_CYLINDER, SH_FOLDER, SH_HEXAGON, SH_ELLIPSE } Shape;
 
-/* One box of the drawing: an id, a shape and a label whose lines are joined by "\n". */
-typedef enum Shape { SH_BOX, SH_CYLINDER, SH_FOLDER, SH_HEXAGON } Shape;
+#define LABEL_MAX_LINES 5
+
+typedef struct Label {
+    const char *lines[LABEL_MAX_LINES];
+    int count;
+} Label;
 
 typedef struct GraphNode {
     const char *id;
     Shape shape;
-    const char *label;
+    int zone;                   /* 0-based zone, or -1 outside the zones */
+    Label label;
 } GraphNode;
 
 typedef struct GraphEdge {
     const char *from, *to;
-    const char *label;
     bool dashed;
+    Label label;
 } GraphEdge;
 
-#define GRAPH_MAX_NODES 64
-#define GRAPH_MAX_EDGES 256
-
 typedef struct Topology {
-    GraphNode lb, db, fs, dir, redis;
-    bool has_db, has_fs, has_dir, has_redis;
+    Arena *arena;
+    const Cluster *cluster;
+    PtrVec nodes, edges;        /* GraphNode *, GraphEdge *, in drawing order */
+    const char **zone_labels;
     int zone_count;
-    const char *zone_labels[6];
-    GraphNode nodes[GRAPH_MAX_NODES];
-    int node_zone[GRAPH_MAX_NODES];
-    int node_count;
-    GraphEdge edges[GRAPH_MAX_EDGES];
-    int edge_count;
 } Topology;
+
+/* Collects the NULL-terminated lines that follow FIRST. */
+static Label label_va(const char *first, va_list ap)
+{
+    Label label = {{0}, 0};
+    for (const char *line = first; line; line = va_arg(ap, const char *)) {
+        if (label.count == LABEL_MAX_LINES)
+            BUG("graph label with more than %d lines", LABEL_MAX_LINES);
+        label.lines[label.count++] = line;
+    }
+    return label;
+}
+
+/* add_node(t, id, shape, zone, line, ..., NULL) */
+static void add_node(Topology *t, const char *id, Shape shape, int zone, const char *first, ...)
+{
+    GraphNode *n = arena_alloc(t->arena, sizeof *n);
+    va_list ap;
+    va_start(ap, first);
+    *n = (GraphNode){id, shape, zone, label_va(first, ap)};
+    va_end(ap);
+    vec_push(t->arena, &t->nodes, n);
+}
+
+/* add_edge(t, from, to, dashed, line, ..., NULL) */
+static void add_edge(Topology *t, const char *from, const char *to, bool dashed, const char *first, ...)
+{
+    GraphEdge *e = arena_alloc(t->arena, sizeof *e);
+    va_list ap;
+    va_start(ap, first);
+    *e = (GraphEdge){from, to, dashed, label_va(first, ap)};
+    va_end(ap);
+    vec_push(t->arena, &t->edges, e);
+}
+
+/* ------------------------------------------------------------------ names of model values */
 
 static const char *const lb_names[] = {
     [LB_ALB] = "Application Load Balancer",
@@ -75,10 +88,10 @@ static const char *const sql_versions[] = {
     [SQL_2016] = "2016", [SQL_2017] = "2017", [SQL_2019] = "2019", [SQL_2022] = "2022",
 };
 static const char *const fsx_deployments[] = {
-    [FSX_MULTI_AZ] = "MULTI_AZ_1", [FSX_SINGLE_AZ] = "SINGLE_AZ_1", [FSX_SINGLE_AZ_2] = "SINGLE_AZ_2",
+    [FSX_MULTI_AZ] = "Multi-AZ", [FSX_SINGLE_AZ] = "single-AZ 1", [FSX_SINGLE_AZ_2] = "single-AZ 2",
 };
 static const char *const directory_names[] = {
-    [DIR_NONE] = "", [DIR_EXISTING] = "AWS Managed Microsoft AD (existing)",
+    [DIR_NONE] = "no directory", [DIR_EXISTING] = "AWS Managed Microsoft AD (existing)",
     [DIR_CREATE] = "AWS Managed Microsoft AD", [DIR_SELF_MANAGED] = "self-managed Active Directory",
 };
 static const char *const os_names[] = {
@@ -86,245 +99,366 @@ static const char *const os_names[] = {
     [OS_2022] = "Windows Server 2022", [OS_2025] = "Windows Server 2025",
 };
 
-/* Bounds-checked lookups: a model value outside its enum is a bug, not a crash. */
+/* A model value outside its table is a bug, not a crash. */
 #define ENUM_NAME(table, value)                                                        \
     (((value) >= 0 && (size_t)(value) < sizeof(table) / sizeof((table)[0]) && (table)[(value)]) \
          ? (table)[(value)]                                                           \
          : "?")
 
-static const char *str_or(const StrAttr *attr, const char *fallback)
+/* A literal as written, a parameter by name; FALLBACK for a secret or an unset value. */
+static const char *attr_text(Arena *arena, const StrAttr *attr, const char *fallback)
 {
     if (attr->source == VS_LITERAL && attr->text)
         return attr->text;
     if (attr->source == VS_PARAM)
-        return "(parameter)";
+        return arena_printf(arena, "parameter %s", attr->text);
     return fallback;
 }
 
-static void add_edge(Topology *t, const char *from, const char *to, const char *label, bool dashed)
+/* Up to three CIDRs joined by ", ", else their number. */
+static const char *cidr_list(Arena *arena, const StrList *list)
 {
-    if (t->edge_count == GRAPH_MAX_EDGES)
-        BUG("graph edge table full");
-    t->edges[t->edge_count++] = (GraphEdge){from, to, label, dashed};
+    if (list->count == 0)
+        return "no address allowed";
+    if (list->count > 3)
+        return arena_printf(arena, "%zu address ranges", list->count);
+    const char *text = list->items[0];
+    for (size_t i = 1; i < list->count; i++)
+        text = arena_printf(arena, "%s, %s", text, list->items[i]);
+    return text;
 }
 
-static const char *lb_listeners(Arena *arena, const Cluster *c)
+/* ------------------------------------------------------------------ the topology, as lowered */
+
+static bool has_cert(const Cluster *c) { return c->load_balancer.certificate.source != VS_NONE; }
+static bool is_nlb(const Cluster *c) { return c->load_balancer.type.value == LB_NLB; }
+
+/* Polling listeners exist on a Network Load Balancer only (lower_lb.c). */
+static bool polling(const Cluster *c, PollingMode mode)
 {
-    bool tls = c->load_balancer.certificate.source != VS_NONE;
-    const char *web = tls ? "HTTPS 443" : "HTTP 80";
-    if (c->load_balancer.type.value == LB_ALB && tls)
-        web = "HTTPS 443, HTTP 80 redirect";
-    if (!c->tentacles.polling.value)
-        return web;
-    long long first = c->tentacles.port.value;
-    if (c->tentacles.mode.value == POLL_SHARED_QUEUE)
-        return arena_printf(arena, "%s\\npolling TCP %lld (shared queue)", web, first);
-    return arena_printf(arena, "%s\\npolling TCP %lld-%lld (one per node)", web, first,
-                        first + c->nodes.count.value - 1);
+    return is_nlb(c) && c->tentacles.polling.value && c->tentacles.mode.value == (int)mode;
 }
 
-static void build_lb(Arena *arena, const Cluster *c, Topology *t)
+/* The web listener the clients reach: what lower_lb.c's web_listeners creates. */
+static const char *web_listener(const Cluster *c)
 {
+    if (!has_cert(c))
+        return is_nlb(c) ? "TCP 80" : "HTTP 80";
+    return is_nlb(c) ? "TLS 443" : "HTTPS 443";
+}
+
+static const char *polling_listeners(Arena *arena, const Cluster *c)
+{
+    long long port = c->tentacles.port.value;
+    if (polling(c, POLL_SHARED_QUEUE))
+        return arena_printf(arena, "TCP %lld: polling, shared queue", port);
+    if (c->nodes.count.value == 1)
+        return arena_printf(arena, "TCP %lld: polling", port);
+    return arena_printf(arena, "TCP %lld-%lld: polling, one per node", port, port + c->nodes.count.value - 1);
+}
+
+static void build_entry(Topology *t)
+{
+    const Cluster *c = t->cluster;
+    Arena *a = t->arena;
+    bool any_polling = polling(c, POLL_PER_NODE) || polling(c, POLL_SHARED_QUEUE);
+    add_node(t, "users", SH_ELLIPSE, -1, "users", cidr_list(a, &c->load_balancer.allowed_cidrs), NULL);
+    if (any_polling)
+        add_node(t, "tentacles", SH_ELLIPSE, -1, "polling tentacles", cidr_list(a, &c->tentacles.allowed_cidrs),
+                 NULL);
     const char *scheme = c->load_balancer.scheme.value == SCHEME_INTERNAL ? "internal" : "internet-facing";
-    t->lb = (GraphNode){"lb", SH_HEXAGON,
-                        arena_printf(arena, "%s\\n%s\\n%s", ENUM_NAME(lb_names, c->load_balancer.type.value),
-                                     scheme, lb_listeners(arena, c))};
+    const char *redirect = has_cert(c) && c->load_balancer.type.value == LB_ALB ? "HTTP 80: redirect to HTTPS" : NULL;
+    const char *lines[3] = {web_listener(c), NULL, NULL};
+    int n = 1;
+    if (redirect)
+        lines[n++] = redirect;
+    if (any_polling)
+        lines[n++] = polling_listeners(a, c);
+    add_node(t, "lb", SH_HEXAGON, -1, ENUM_NAME(lb_names, c->load_balancer.type.value), scheme, lines[0], lines[1],
+             lines[2], NULL);
+    add_edge(t, "users", "lb", false, web_listener(c), NULL);
+    if (any_polling)
+        add_edge(t, "tentacles", "lb", false,
+                 polling(c, POLL_SHARED_QUEUE) || c->nodes.count.value == 1
+                     ? arena_printf(a, "TCP %lld", c->tentacles.port.value)
+                     : arena_printf(a, "TCP %lld-%lld", c->tentacles.port.value,
+                                    c->tentacles.port.value + c->nodes.count.value - 1),
+                 NULL);
 }
 
-static void build_zones(Arena *arena, const Cluster *c, Topology *t)
+/* Zone I's label: its name, or "zone I" (with its subnet in an existing VPC). */
+static void build_zones(Topology *t)
 {
-    long long zones = c->network.zone_count.value;
-    t->zone_count = zones < 1 ? 1 : zones > 6 ? 6 : (int)zones;
-    for (int z = 0; z < t->zone_count; z++)
-        t->zone_labels[z] = (size_t)z < c->network.zone_names.count
-                                ? c->network.zone_names.items[z]
-                                : arena_printf(arena, "zone %d", z + 1);
-}
-
-static void build_nodes(Arena *arena, const Cluster *c, Topology *t)
-{
-    long long count = c->nodes.count.value;
-    t->node_count = count < 0 ? 0 : count > GRAPH_MAX_NODES ? GRAPH_MAX_NODES : (int)count;
-    for (int i = 0; i < t->node_count; i++) {
-        t->nodes[i] = (GraphNode){arena_printf(arena, "node%d", i + 1), SH_BOX,
-                                  arena_printf(arena, "%s-node-%d\\n%s\\n%s", c->name, i + 1,
-                                               str_or(&c->nodes.instance, "?"),
-                                               ENUM_NAME(os_names, c->nodes.os.value))};
-        t->node_zone[i] = i % t->zone_count;
+    const Cluster *c = t->cluster;
+    t->zone_count = c->network.zone_count.value < 1 ? 1 : (int)c->network.zone_count.value;
+    t->zone_labels = arena_alloc(t->arena, (size_t)t->zone_count * sizeof *t->zone_labels);
+    for (int z = 0; z < t->zone_count; z++) {
+        const char *name = (size_t)z < c->network.zone_names.count ? c->network.zone_names.items[z]
+                                                                  : arena_printf(t->arena, "zone %d", z + 1);
+        if ((size_t)z < c->network.private_subnets.count)
+            name = arena_printf(t->arena, "%s: %s", name, c->network.private_subnets.items[z]);
+        t->zone_labels[z] = name;
     }
 }
 
-static void build_stores(Arena *arena, const Cluster *c, Topology *t)
+/* Node I sits in zone (I - 1) mod zones (lower_nodes.c). */
+static void build_nodes(Topology *t)
 {
-    if (c->database.existing.source == VS_NONE) {
-        t->db = (GraphNode){"db", SH_CYLINDER,
-                            arena_printf(arena, "RDS SQL Server %s %s\\n%s\\n%s",
-                                         ENUM_NAME(engine_names, c->database.engine.value),
-                                         ENUM_NAME(sql_versions, c->database.version.value),
-                                         str_or(&c->database.instance, "?"),
-                                         c->database.multi_az.value ? "Multi-AZ" : "single-AZ")};
-    } else {
-        t->db = (GraphNode){"db", SH_CYLINDER, "existing SQL Server"};
-    }
-    t->has_db = true;
-    if (c->storage.existing.source == VS_NONE) {
-        t->fs = (GraphNode){"fs", SH_FOLDER,
-                            arena_printf(arena, "FSx for Windows\\n%s, %lld GiB, %lld MBps",
-                                         ENUM_NAME(fsx_deployments, c->storage.deployment.value),
-                                         c->storage.capacity_gib.value, c->storage.throughput_mbps.value)};
-    } else {
-        t->fs = (GraphNode){"fs", SH_FOLDER, "existing file share"};
-    }
-    t->has_fs = true;
+    const Cluster *c = t->cluster;
+    Arena *a = t->arena;
+    for (long long i = 1; i <= c->nodes.count.value; i++)
+        add_node(t, arena_printf(a, "node%lld", i), SH_BOX, (int)((i - 1) % t->zone_count),
+                 arena_printf(a, "%s-node-%lld", c->name, i), attr_text(a, &c->nodes.instance, "instance"),
+                 ENUM_NAME(os_names, c->nodes.os.value), NULL);
+}
+
+static void build_stores(Topology *t)
+{
+    const Cluster *c = t->cluster;
+    Arena *a = t->arena;
+    if (c->database.existing.source == VS_NONE)
+        add_node(t, "db", SH_CYLINDER, -1,
+                 arena_printf(a, "RDS SQL Server %s %s", ENUM_NAME(engine_names, c->database.engine.value),
+                              ENUM_NAME(sql_versions, c->database.version.value)),
+                 arena_printf(a, "%s, %lld GiB", attr_text(a, &c->database.instance, "instance"),
+                              c->database.storage_gib.value),
+                 c->database.multi_az.value ? "Multi-AZ" : "single-AZ", NULL);
+    else
+        add_node(t, "db", SH_CYLINDER, -1, "existing SQL Server", NULL);
+    if (c->storage.existing.source == VS_NONE)
+        add_node(t, "fs", SH_FOLDER, -1, "FSx for Windows File Server",
+                 arena_printf(a, "%s, %lld GiB, %lld MBps", ENUM_NAME(fsx_deployments, c->storage.deployment.value),
+                              c->storage.capacity_gib.value, c->storage.throughput_mbps.value),
+                 NULL);
+    else
+        add_node(t, "fs", SH_FOLDER, -1, "existing file share", attr_text(a, &c->storage.existing, "secret"), NULL);
     if (c->directory.form != DIR_NONE) {
-        t->dir = (GraphNode){"dir", SH_BOX,
-                             arena_printf(arena, "%s\\n%s", ENUM_NAME(directory_names, c->directory.form),
-                                          str_or(&c->directory.domain, ""))};
-        t->has_dir = true;
+        const char *which = c->directory.domain.source != VS_NONE ? attr_text(a, &c->directory.domain, "domain")
+                                                                  : attr_text(a, &c->directory.id, "directory");
+        add_node(t, "dir", SH_BOX, -1, ENUM_NAME(directory_names, c->directory.form), which, NULL);
     }
-    if (c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE) {
-        t->redis = (GraphNode){"redis", SH_CYLINDER, "ElastiCache Redis\\nshared polling queue"};
-        t->has_redis = true;
+    if (polling(c, POLL_SHARED_QUEUE))
+        add_node(t, "redis", SH_CYLINDER, -1, "ElastiCache (Valkey)", "shared polling queue", NULL);
+}
+
+/* The load balancer forwards the web port (and, per node, listener port + i - 1 to the
+ * tentacle port of node i); every node reaches the stores. */
+static void build_edges(Topology *t)
+{
+    const Cluster *c = t->cluster;
+    Arena *a = t->arena;
+    long long web = c->octopus.web_port.value, port = c->tentacles.port.value;
+    const char *web_label = arena_printf(a, "%s %lld", is_nlb(c) ? "TCP" : "HTTP", web);
+    for (long long i = 1; i <= c->nodes.count.value; i++) {
+        const char *id = arena_printf(a, "node%lld", i);
+        const char *poll = polling(c, POLL_PER_NODE) ? arena_printf(a, "TCP %lld to %lld", port + i - 1, port)
+                           : polling(c, POLL_SHARED_QUEUE) ? arena_printf(a, "TCP %lld", port)
+                                                           : NULL;
+        add_edge(t, "lb", id, false, web_label, poll, NULL);
+        add_edge(t, id, "db", false, "SQL 1433", NULL);
+        add_edge(t, id, "fs", false, "SMB 445", NULL);
+        if (c->directory.form != DIR_NONE)
+            add_edge(t, id, "dir", true, "domain member", NULL);
+        if (polling(c, POLL_SHARED_QUEUE))
+            add_edge(t, id, "redis", false, "TLS 6379", NULL);
+    }
+    if (c->directory.form != DIR_NONE && c->storage.existing.source == VS_NONE)
+        add_edge(t, "fs", "dir", true, "joined to", NULL);
+}
+
+/* ------------------------------------------------------------------ output */
+
+typedef struct GraphOut {
+    Arena *arena;
+    char *text;
+    size_t len, cap;
+} GraphOut;
+
+static void out_append(GraphOut *out, const char *s, size_t n)
+{
+    if (out->len + n + 1 > out->cap) {
+        size_t cap = (out->cap ? out->cap * 2 : 1024) + n;
+        char *text = arena_alloc(out->arena, cap);
+        if (out->len)
+            memcpy(text, out->text, out->len);
+        out->text = text;
+        out->cap = cap;
+    }
+    memcpy(out->text + out->len, s, n);
+    out->len += n;
+    out->text[out->len] = '\0';
+}
+
+static void out_puts(GraphOut *out, const char *s)
+{
+    out_append(out, s, strlen(s));
+}
+
+/* How one byte of label text is written in a quoted string: NULL when as itself.
+ * Control characters (a `\n` written in a .oha string) become spaces. */
+typedef const char *(*EscapeFn)(unsigned char c);
+
+static const char *dot_escape(unsigned char c)
+{
+    return c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c < 0x20 || c == 0x7f ? " " : NULL;
+}
+
+/* Mermaid's entity codes; `#` starts one, `<`, `>` and `&` would be read as HTML. */
+static const char *mermaid_escape(unsigned char c)
+{
+    switch (c) {
+    case '"': return "#quot;";
+    case '#': return "#35;";
+    case '&': return "#amp;";
+    case '<': return "#lt;";
+    case '>': return "#gt;";
+    default: return c < 0x20 || c == 0x7f ? " " : NULL;
     }
 }
 
-static void build_edges(Arena *arena, const Cluster *c, Topology *t)
+static void out_escaped(GraphOut *out, const char *text, EscapeFn escape)
 {
-    bool per_node = c->tentacles.polling.value && c->tentacles.mode.value == POLL_PER_NODE;
-    bool shared = c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
-    for (int i = 0; i < t->node_count; i++) {
-        const char *id = t->nodes[i].id;
-        const char *label = arena_printf(arena, "web :%lld", c->octopus.web_port.value);
-        if (per_node)
-            label = arena_printf(arena, "web :%lld, polling :%lld", c->octopus.web_port.value,
-                                 c->tentacles.port.value + i);
-        else if (shared)
-            label = arena_printf(arena, "web :%lld, polling :%lld", c->octopus.web_port.value,
-                                 c->tentacles.port.value);
-        add_edge(t, "lb", id, label, false);
-        add_edge(t, id, "db", "SQL 1433", false);
-        add_edge(t, id, "fs", "SMB 445", false);
-        if (t->has_dir)
-            add_edge(t, id, "dir", "domain member", true);
-        if (t->has_redis)
-            add_edge(t, id, "redis", "TLS 6379", false);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        const char *e = escape(*p);
+        if (e)
+            out_puts(out, e);
+        else
+            out_append(out, (const char *)p, 1);
     }
-    if (t->has_dir && c->storage.existing.source == VS_NONE)
-        add_edge(t, "fs", "dir", "joined to", true);
 }
 
-static void build_topology(Arena *arena, const Cluster *c, Topology *t)
+/* The label's lines, escaped, joined by BREAK. */
+static void out_label(GraphOut *out, const Label *label, EscapeFn escape, const char *line_break)
 {
-    memset(t, 0, sizeof *t);
-    build_lb(arena, c, t);
-    build_zones(arena, c, t);
-    build_nodes(arena, c, t);
-    build_stores(arena, c, t);
-    build_edges(arena, c, t);
+    for (int i = 0; i < label->count; i++) {
+        if (i)
+            out_puts(out, line_break);
+        out_escaped(out, label->lines[i], escape);
+    }
 }
 
 /* ---- Graphviz DOT */
 
 static const char *const dot_shapes[] = {
-    [SH_BOX] = "box", [SH_CYLINDER] = "cylinder", [SH_FOLDER] = "folder", [SH_HEXAGON] = "hexagon",
+    [SH_BOX] = "box", [SH_CYLINDER] = "cylinder", [SH_FOLDER] = "folder",
+    [SH_HEXAGON] = "hexagon", [SH_ELLIPSE] = "ellipse",
 };
 
 static void dot_node(GraphOut *out, const GraphNode *n, const char *indent)
 {
-    out_printf(out, "%s%s [shape=%s, label=\"%s\"];\n", indent, n->id, dot_shapes[n->shape], n->label);
+    out_puts(out, indent);
+    out_puts(out, n->id);
+    out_puts(out, " [shape=");
+    out_puts(out, dot_shapes[n->shape]);
+    out_puts(out, ", label=\"");
+    out_label(out, &n->label, dot_escape, "\\n");
+    out_puts(out, "\"];\n");
 }
 
-static void render_dot(GraphOut *out, const Cluster *c, const Topology *t)
+static void render_dot(GraphOut *out, const Topology *t)
 {
-    out_printf(out, "digraph \"%s\" {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n"
-                    "  edge [fontname=\"Helvetica\", fontsize=10];\n", c->name);
-    dot_node(out, &t->lb, "  ");
+    out_puts(out, "digraph \"");
+    out_escaped(out, t->cluster->name, dot_escape);
+    out_puts(out, "\" {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n"
+                  "  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    for (size_t i = 0; i < t->nodes.count; i++) {
+        const GraphNode *n = t->nodes.items[i];
+        if (n->zone < 0)
+            dot_node(out, n, "  ");
+    }
     for (int z = 0; z < t->zone_count; z++) {
-        out_printf(out, "  subgraph cluster_zone%d {\n    label=\"%s\";\n    style=rounded;\n", z + 1,
-                   t->zone_labels[z]);
-        for (int i = 0; i < t->node_count; i++)
-            if (t->node_zone[i] == z)
-                dot_node(out, &t->nodes[i], "    ");
-        out_printf(out, "  }\n");
+        char head[64];
+        snprintf(head, sizeof head, "  subgraph cluster_zone%d {\n    label=\"", z + 1);
+        out_puts(out, head);
+        out_escaped(out, t->zone_labels[z], dot_escape);
+        out_puts(out, "\";\n    style=rounded;\n");
+        for (size_t i = 0; i < t->nodes.count; i++) {
+            const GraphNode *n = t->nodes.items[i];
+            if (n->zone == z)
+                dot_node(out, n, "    ");
+        }
+        out_puts(out, "  }\n");
     }
-    const GraphNode *stores[] = {&t->db, &t->fs, t->has_dir ? &t->dir : NULL, t->has_redis ? &t->redis : NULL};
-    for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++)
-        if (stores[i])
-            dot_node(out, stores[i], "  ");
-    for (int i = 0; i < t->edge_count; i++) {
-        const GraphEdge *e = &t->edges[i];
-        out_printf(out, "  %s -> %s [label=\"%s\"%s];\n", e->from, e->to, e->label,
-                   e->dashed ? ", style=dashed" : "");
+    for (size_t i = 0; i < t->edges.count; i++) {
+        const GraphEdge *e = t->edges.items[i];
+        out_puts(out, "  ");
+        out_puts(out, e->from);
+        out_puts(out, " -> ");
+        out_puts(out, e->to);
+        out_puts(out, " [label=\"");
+        out_label(out, &e->label, dot_escape, "\\n");
+        out_puts(out, e->dashed ? "\", style=dashed];\n" : "\"];\n");
     }
-    out_printf(out, "}\n");
+    out_puts(out, "}\n");
 }
 
 /* ---- Mermaid */
 
 static const char *const mermaid_open[] = {
-    [SH_BOX] = "[\"", [SH_CYLINDER] = "[(\"", [SH_FOLDER] = "[/\"", [SH_HEXAGON] = "{{\"",
+    [SH_BOX] = "[\"", [SH_CYLINDER] = "[(\"", [SH_FOLDER] = "[/\"", [SH_HEXAGON] = "{{\"", [SH_ELLIPSE] = "([\"",
 };
 static const char *const mermaid_close[] = {
-    [SH_BOX] = "\"]", [SH_CYLINDER] = "\")]", [SH_FOLDER] = "\"/]", [SH_HEXAGON] = "\"}}",
+    [SH_BOX] = "\"]", [SH_CYLINDER] = "\")]", [SH_FOLDER] = "\"/]", [SH_HEXAGON] = "\"}}", [SH_ELLIPSE] = "\"])",
 };
-
-/* Mermaid breaks lines with <br/>, not "\n". */
-static const char *mermaid_label(Arena *arena, const char *label)
-{
-    size_t n = strlen(label);
-    char *text = arena_alloc(arena, n * 3 + 1);
-    char *p = text;
-    for (size_t i = 0; i < n; i++) {
-        if (label[i] == '\\' && label[i + 1] == 'n') {
-            memcpy(p, "<br/>", 5);
-            p += 5;
-            i++;
-        } else {
-            *p++ = label[i];
-        }
-    }
-    *p = '\0';
-    return text;
-}
 
 static void mermaid_node(GraphOut *out, const GraphNode *n, const char *indent)
 {
-    out_printf(out, "%s%s%s%s%s\n", indent, n->id, mermaid_open[n->shape], mermaid_label(out->arena, n->label),
-               mermaid_close[n->shape]);
+    out_puts(out, indent);
+    out_puts(out, n->id);
+    out_puts(out, mermaid_open[n->shape]);
+    out_label(out, &n->label, mermaid_escape, "<br/>");
+    out_puts(out, mermaid_close[n->shape]);
+    out_puts(out, "\n");
 }
 
 static void render_mermaid(GraphOut *out, const Topology *t)
 {
-    out_printf(out, "flowchart TB\n");
-    mermaid_node(out, &t->lb, "  ");
-    for (int z = 0; z < t->zone_count; z++) {
-        out_printf(out, "  subgraph zone%d[\"%s\"]\n", z + 1, t->zone_labels[z]);
-        for (int i = 0; i < t->node_count; i++)
-            if (t->node_zone[i] == z)
-                mermaid_node(out, &t->nodes[i], "    ");
-        out_printf(out, "  end\n");
+    out_puts(out, "flowchart TB\n");
+    for (size_t i = 0; i < t->nodes.count; i++) {
+        const GraphNode *n = t->nodes.items[i];
+        if (n->zone < 0)
+            mermaid_node(out, n, "  ");
     }
-    const GraphNode *stores[] = {&t->db, &t->fs, t->has_dir ? &t->dir : NULL, t->has_redis ? &t->redis : NULL};
-    for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++)
-        if (stores[i])
-            mermaid_node(out, stores[i], "  ");
-    for (int i = 0; i < t->edge_count; i++) {
-        const GraphEdge *e = &t->edges[i];
-        out_printf(out, "  %s %s|\"%s\"| %s\n", e->from, e->dashed ? "-.->" : "-->", e->label, e->to);
+    for (int z = 0; z < t->zone_count; z++) {
+        char head[48];
+        snprintf(head, sizeof head, "  subgraph zone%d[\"", z + 1);
+        out_puts(out, head);
+        out_escaped(out, t->zone_labels[z], mermaid_escape);
+        out_puts(out, "\"]\n");
+        for (size_t i = 0; i < t->nodes.count; i++) {
+            const GraphNode *n = t->nodes.items[i];
+            if (n->zone == z)
+                mermaid_node(out, n, "    ");
+        }
+        out_puts(out, "  end\n");
+    }
+    for (size_t i = 0; i < t->edges.count; i++) {
+        const GraphEdge *e = t->edges.items[i];
+        out_puts(out, "  ");
+        out_puts(out, e->from);
+        out_puts(out, e->dashed ? " -.->|\"" : " -->|\"");
+        out_label(out, &e->label, mermaid_escape, "<br/>");
+        out_puts(out, "\"| ");
+        out_puts(out, e->to);
+        out_puts(out, "\n");
     }
 }
 
 char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format)
 {
-    Topology *t = arena_alloc(arena, sizeof *t);
-    build_topology(arena, cluster, t);
+    Topology t = {.arena = arena, .cluster = cluster};
+    build_entry(&t);
+    build_zones(&t);
+    build_nodes(&t);
+    build_stores(&t);
+    build_edges(&t);
     GraphOut out = {arena, NULL, 0, 0};
     switch (format) {
     case GF_DOT:
-        render_dot(&out, cluster, t);
+        render_dot(&out, &t);
         break;
     case GF_MERMAID:
-        render_mermaid(&out, t);
+        render_mermaid(&out, &t);
         break;
     }
     return out.text;

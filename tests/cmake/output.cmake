@@ -58,3 +58,12 @@ add_test(NAME output.guard.catches-handwritten
                  --expect-control CT.RDS.PR.8 --expect-control CT.ELASTICLOADBALANCING.PR.1)
 set_tests_properties(output.guard.samples output.roundtrip.catches-mismatch output.validate_aws.catches-broken
                      output.refcheck.catches-broken output.guard.catches-handwritten PROPERTIES LABELS output)
+
+# The emitters on random documents with the strings YAML quoting gets wrong (seeded).
+add_executable(emit_tool ${CMAKE_SOURCE_DIR}/tests/unit/emit_tool.c)
+target_compile_options(emit_tool PRIVATE ${OCTOHAC_WARNINGS})
+target_link_libraries(emit_tool PRIVATE octohac_core)
+add_test(NAME output.emit_roundtrip
+         COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_OUTPUT_SCRIPTS}/emit_roundtrip.py --tool $<TARGET_FILE:emit_tool>
+                 --count 300 --seed 1)
+set_tests_properties(output.emit_roundtrip PROPERTIES LABELS output)

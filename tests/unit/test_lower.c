@@ -425,6 +425,7 @@ static void test_subnet_cidrs(const char *dump)
     check_subnet(t, "PrivateSubnet1", "10.30.2.0/26");
     check_subnet(t, "PrivateSubnet2", "10.30.2.64/26");
     CHECK_STR(str(prop(t, "PrivateSubnet2", "AvailabilityZone")), "us-east-2b");
+    CHECK(contains_string(get(res(t, "PrivateSubnet2"), "Metadata"), "W3010"));   /* pinned on purpose */
     /* region: a rule pins it */
     const cJSON *assert = get(cJSON_GetArrayItem(get(get(get(t, "Rules"), "RegionRule"), "Assertions"), 0), "Assert");
     CHECK_STR(ref_of(cJSON_GetArrayItem(get(assert, "Fn::Equals"), 0)), "AWS::Region");

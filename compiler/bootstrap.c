@@ -311,34 +311,61 @@ static char *keep_sections(const Cluster *c, const char *text) {
 
 /* ---- compaction ------------------------------------------------------------------------------- */
 
-/* The template as it goes into the stack, about a third smaller (YAML indents every line of
- * it, so lines count as much as bytes): whole-line comments, blank lines and indentation are
- * dropped, a line that starts with `}` joins the line before, and a line that ends with `{`
- * takes the next one, unless the line joined to has a `#`. The script has no here-strings,
- * no backtick continuations and no trailing comments, where this would matter; the syntax
- * check parses the result. One header line says where the script came from. */
+/* Braces and parentheses of the line P..END outside quotes, added to DEPTH; the line must
+ * close every string it opens (node.ps1 has no multi-line strings). */
+typedef struct Depth {
+    int braces, parens;
+} Depth;
+
+static void scan_depth(const char *p, const char *end, Depth *depth) {
+    char quote = 0;
+    for (; p < end; p++) {
+        if (quote == '"' && *p == '`' && p + 1 < end) p++;
+        else if (quote && *p == quote) quote = 0;
+        else if (quote) continue;
+        else if (*p == '\'' || *p == '"') quote = *p;
+        else if (*p == '{') depth->braces++;
+        else if (*p == '}') depth->braces--;
+        else if (*p == '(') depth->parens++;
+        else if (*p == ')') depth->parens--;
+    }
+    if (quote) BUG("%s has a string that spans lines", BOOT_TEMPLATE_PATH);
+}
+
+/* How a line joins the output: on a line of its own at the top level, or after a space
+ * (after `{`, before `}`) or `; ` (between two statements of a block). A line after one that
+ * continues (`|`, `,`, `(`, `=`) or inside parentheses (a param block) keeps its own line. */
+static const char *line_break(const Text *out, const char *line, Depth depth) {
+    char last = out->data[out->len - 1];
+    if (depth.braces == 0 || depth.parens != 0 || strchr("|,(=", last)) return "\n";
+    if (line[0] == '}' || last == '{') return " ";
+    return "; ";
+}
+
+/* The template as it goes into the stack, less than half as many lines (YAML indents every
+ * line of it, so lines count as much as bytes): whole-line comments, blank lines and
+ * indentation are dropped, and the statements of a block join onto the line that opens it, so
+ * that each top-level statement (a function, a step) is one line. node.ps1 has no
+ * here-strings, no backtick continuations, no trailing comments and no string that spans
+ * lines, where this would matter; the syntax check parses the result. One header line says
+ * where the script came from. */
 static char *compact(const char *text) {
     Text out = {0};
-    text_adds(&out, "# octohac: rendered from " BOOT_TEMPLATE_PATH " (docs/bootstrap.md)");
-    size_t last = 0; /* where the last output line starts */
+    text_adds(&out, "# octohac " BOOT_TEMPLATE_PATH);
+    Depth depth = {0, 0};
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
         if (!end) end = line + strlen(line);
         const char *p = line;
         while (p < end && (*p == ' ' || *p == '\t')) p++;
         if (p < end && *p != '#') {
-            bool hash = memchr(out.data + last, '#', out.len - last) != NULL;
-            bool join = !hash && (*p == '}' || out.data[out.len - 1] == '{');
-            if (join) {
-                text_adds(&out, " ");
-            } else {
-                text_adds(&out, "\n");
-                last = out.len;
-            }
+            text_adds(&out, line_break(&out, p, depth));
             text_add(&out, p, (size_t)(end - p));
+            scan_depth(p, end, &depth);
         }
         line = *end ? end + 1 : end;
     }
+    if (depth.braces || depth.parens) BUG("%s has unbalanced braces or parentheses", BOOT_TEMPLATE_PATH);
     text_adds(&out, "\n");
     return out.data;
 }
@@ -505,13 +532,12 @@ char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
         BUG("node index %d outside 1..%lld", node_index, cluster->nodes.count.value);
     return arena_printf(arena,
         "<powershell>\n"
-        "$d='C:\\octohac'\n"
-        "if(Test-Path $d\\loader.ran){exit}\n"
-        "New-Item $d\\loader.ran -ItemType File -Force|Out-Null\n"
-        "[Environment]::SetEnvironmentVariable('OCTOHAC_NODE_INDEX','%d','Machine')\n"
+        "$f = 'C:\\octohac\\node-index'\n"
+        "if (Test-Path $f) { exit }\n"
+        "New-Item $f -Value %d -Force | Out-Null\n"
         "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"
-        "if($LASTEXITCODE-and!(Test-Path $d\\handled)){"
-        "cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed}\n"
+        "if ($LASTEXITCODE -and !(Test-Path C:\\octohac\\handled)) { cfn-signal.exe -e 1 --stack ${AWS::StackName} "
+        "--resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed }\n"
         "</powershell>\n",
         node_index, node_index, node_index);
 }

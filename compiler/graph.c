@@ -241,8 +241,9 @@ static void build_stores(Topology *t)
         add_node(t, "redis", SH_CYLINDER, -1, "ElastiCache (Valkey)", "shared polling queue", NULL);
 }
 
-/* The load balancer forwards the web port (and, per node, listener port + i - 1 to the
- * tentacle port of node i); every node reaches the stores. */
+/* The load balancer forwards the web port, and for polling the tentacle port (per node:
+ * from listener port + i - 1 to the tentacle port of node i); every node reaches the
+ * stores. */
 static void build_edges(Topology *t)
 {
     const Cluster *c = t->cluster;
@@ -251,9 +252,11 @@ static void build_edges(Topology *t)
     const char *web_label = arena_printf(a, "%s %lld", is_nlb(c) ? "TCP" : "HTTP", web);
     for (long long i = 1; i <= c->nodes.count.value; i++) {
         const char *id = arena_printf(a, "node%lld", i);
-        const char *poll = polling(c, POLL_PER_NODE) ? arena_printf(a, "TCP %lld to %lld", port + i - 1, port)
-                           : polling(c, POLL_SHARED_QUEUE) ? arena_printf(a, "TCP %lld", port)
-                                                           : NULL;
+        const char *poll = NULL;
+        if (polling(c, POLL_SHARED_QUEUE) || (polling(c, POLL_PER_NODE) && i == 1))
+            poll = arena_printf(a, "polling TCP %lld", port);
+        else if (polling(c, POLL_PER_NODE))
+            poll = arena_printf(a, "polling TCP %lld \xe2\x86\x92 %lld", port + i - 1, port);
         add_edge(t, "lb", id, false, web_label, poll, NULL);
         add_edge(t, id, "db", false, "SQL 1433", NULL);
         add_edge(t, id, "fs", false, "SMB 445", NULL);
@@ -359,7 +362,7 @@ static void render_dot(GraphOut *out, const Topology *t)
 {
     out_puts(out, "digraph \"");
     out_escaped(out, t->cluster->name, dot_escape);
-    out_puts(out, "\" {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n"
+    out_puts(out, "\" {\n  rankdir=TB;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\"];\n"
                   "  edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (size_t i = 0; i < t->nodes.count; i++) {
         const GraphNode *n = t->nodes.items[i];

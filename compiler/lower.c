@@ -352,14 +352,55 @@ static cJSON *group_params(cJSON *groups, const char *label)
     return params;
 }
 
-static void add_param(Low *low, cJSON *groups, const char *name, const char *group, cJSON *param)
+/* The first attribute written as param(NAME), or NULL for a parameter octohac adds. */
+static const StrAttr *param_attr(const Cluster *c, const char *name)
 {
-    if (cJSON_GetObjectItemCaseSensitive(low->parameters, name)) {
-        cJSON_Delete(param);           /* one parameter may feed several attributes */
+    for (size_t i = 0; i < sizeof param_specs / sizeof param_specs[0]; i++) {
+        const StrAttr *attr = spec_attr(c, &param_specs[i]);
+        if (attr->source == VS_PARAM && strcmp(attr->text, name) == 0)
+            return attr;
+    }
+    return NULL;
+}
+
+/* CloudFormation has one namespace for parameters and resources, and a parameter has
+ * one type: a param() name that collides is the file's error, reported where it is written. */
+static void param_clash(Low *low, const StrAttr *attr, const char *name, const char *why)
+{
+    const StrAttr *first = param_attr(low->cluster, name);
+    if (!attr)
+        attr = first;
+    Diagnostic *d = diag_error(low->diag, attr ? attr->origin.span : low->cluster->name_span, "OH1007",
+                               "parameter name `%s` %s", name, why);
+    diag_label(low->diag, d, "taken");
+    if (attr)
+        model_note_origin(low->diag, d, &attr->origin);
+    if (first && first != attr)
+        diag_secondary(low->diag, d, first->origin.span, "`%s` first used here", name);
+    diag_help(low->diag, d, "give this parameter a name of its own");
+}
+
+/* ATTR: the attribute written as param(NAME), or NULL for a parameter octohac adds. */
+static void add_param(Low *low, cJSON *groups, const StrAttr *attr, const char *name, const char *group,
+                      cJSON *param)
+{
+    cJSON *have = cJSON_GetObjectItemCaseSensitive(low->parameters, name);
+    if (have) {                        /* one parameter may feed several attributes of one kind */
+        if (!cJSON_Compare(have, param, true))
+            param_clash(low, attr, name, "is already a parameter of another kind in the template");
+        cJSON_Delete(param);
         return;
     }
     cJSON_AddItemToObject(low->parameters, name, param);
     cJSON_AddItemToArray(group_params(groups, group), low_str(name));
+}
+
+static void check_param_names(Low *low)
+{
+    const cJSON *param;
+    cJSON_ArrayForEach(param, low->parameters)
+        if (cJSON_GetObjectItemCaseSensitive(low->resources, param->string))
+            param_clash(low, NULL, param->string, "is also the logical id of a resource in the template");
 }
 
 static cJSON *spec_param(const ParamSpec *spec, const StrAttr *attr)
@@ -378,27 +419,33 @@ static const char *const windows_ami_names[] = {
     [OS_2016] = "2016", [OS_2019] = "2019", [OS_2022] = "2022", [OS_2025] = "2025",
 };
 
+static void user_param(Low *low, cJSON *groups, const ParamSpec *spec)
+{
+    const StrAttr *attr = spec_attr(low->cluster, spec);
+    if (attr->source == VS_PARAM)
+        add_param(low, groups, attr, attr->text, spec->group, spec_param(spec, attr));
+}
+
+/* The licence and master key first, then every other param() in table order, then the AMI. */
 static void lower_parameters(Low *low, cJSON *groups)
 {
     const Cluster *c = low->cluster;
     if (c->octopus.license.source == VS_NONE) {    /* the default: param("OctopusLicense") */
         StrAttr dflt = {.source = VS_PARAM, .text = "OctopusLicense"};
-        add_param(low, groups, "OctopusLicense", param_specs[0].group, spec_param(&param_specs[0], &dflt));
+        add_param(low, groups, NULL, "OctopusLicense", param_specs[0].group, spec_param(&param_specs[0], &dflt));
     }
-    for (size_t i = 0; i < sizeof param_specs / sizeof param_specs[0]; i++) {
-        const StrAttr *attr = spec_attr(c, &param_specs[i]);
-        if (attr->source == VS_PARAM)
-            add_param(low, groups, attr->text, param_specs[i].group, spec_param(&param_specs[i], attr));
-        if (i == 0 && c->octopus.master_key.value == MK_PARAM)
-            add_param(low, groups, "MasterKey", "Octopus Server",
-                      low_obj("Type", low_str("String"),
-                              "Description", low_str("Octopus master key of an existing database: the base64 "
-                                                     "of 16 random bytes"),
-                              "AllowedPattern", low_str("^[A-Za-z0-9+/]{22}==$"),
-                              "NoEcho", low_bool(true), NULL));
-    }
+    user_param(low, groups, &param_specs[0]);
+    if (c->octopus.master_key.value == MK_PARAM)
+        add_param(low, groups, NULL, "MasterKey", "Octopus Server",
+                  low_obj("Type", low_str("String"),
+                          "Description", low_str("Octopus master key of an existing database: the base64 "
+                                                 "of 16 random bytes"),
+                          "AllowedPattern", low_str("^[A-Za-z0-9+/]{22}==$"),
+                          "NoEcho", low_bool(true), NULL));
+    for (size_t i = 1; i < sizeof param_specs / sizeof param_specs[0]; i++)
+        user_param(low, groups, &param_specs[i]);
     if (c->nodes.ami.source == VS_NONE)
-        add_param(low, groups, "WindowsAmi", "Nodes",
+        add_param(low, groups, NULL, "WindowsAmi", "Nodes",
                   low_obj("Type", low_str("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"),
                           "Default", low_str(arena_printf(low->arena,
                                   "/aws/service/ami-windows-latest/Windows_Server-%s-English-Full-Base",
@@ -594,8 +641,10 @@ static const char *description(const Cluster *c, Arena *arena)
     return arena_printf(arena, "Octopus Deploy HA cluster %s", c->name);
 }
 
+/* NULL, with the errors reported, when a param() name collides with the template's own. */
 cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
 {
+    size_t errors0 = diag->errors;
     Low low = {
         .cluster = cluster,
         .arena = diag->arena,
@@ -623,6 +672,7 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
     low_load_balancer(&low);
     low_redis(&low);
     lower_outputs(&low);
+    check_param_names(&low);
 
     cJSON *res;
     cJSON_ArrayForEach(res, low.resources)
@@ -640,5 +690,9 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
         low_set(tmpl, "Rules", lower_rules(&low));
     low_set(tmpl, "Resources", low.resources);
     low_set(tmpl, "Outputs", low.outputs);
+    if (diag->errors > errors0) {
+        cJSON_Delete(tmpl);
+        return NULL;
+    }
     return tmpl;
 }

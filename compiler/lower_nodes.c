@@ -260,26 +260,32 @@ static cJSON *root_volume(const Cluster *c)
     return low_list(low_obj("DeviceName", low_str("/dev/sda1"), "Ebs", ebs, NULL), NULL);
 }
 
-/* What a node waits for besides node 1: the DNS of the directory, a route out of its
- * subnet (or the VPC endpoints), and the bootstrap metadata cfn-init reads. */
-static void node_depends(Low *low, const char *id, int zone, const char *user_data)
+/* cfn-init on a node reads NodeBootstrap's metadata (by name, not through a Ref) and
+ * needs a way out of its subnet: NodeBootstrap waits for every private route (or every
+ * VPC endpoint), node 1 waits for NodeBootstrap, and nodes 2…N wait for node 1. */
+static void bootstrap_depends(Low *low)
 {
-    if (strcmp(id, "Node1") != 0)
+    if (!low->new_vpc)
+        return;
+    for (int z = 1; z <= low->zones; z++) {
+        low_depends_on(low, "NodeBootstrap", arena_printf(low->arena, "PrivateSubnet%dRouteTableAssociation", z));
+        if (low->cluster->network.nat.value != NAT_NONE)
+            low_depends_on(low, "NodeBootstrap", arena_printf(low->arena, "PrivateDefaultRoute%d", z));
+    }
+    cJSON *r;
+    cJSON_ArrayForEach(r, low->resources)
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(r, "Type")->valuestring, "AWS::EC2::VPCEndpoint") == 0)
+            low_depends_on(low, "NodeBootstrap", r->string);
+}
+
+static void node_depends(Low *low, const char *id, const char *user_data)
+{
+    bool first = strcmp(id, "Node1") == 0;
+    if (!first)
         low_depends_on(low, id, "Node1");
     if (low_dhcp(low))
         low_depends_on(low, id, "DhcpOptionsAssociation");
-    if (low->new_vpc) {
-        low_depends_on(low, id, arena_printf(low->arena, "PrivateSubnet%dRouteTableAssociation", zone + 1));
-        if (low->cluster->network.nat.value != NAT_NONE) {
-            low_depends_on(low, id, arena_printf(low->arena, "PrivateDefaultRoute%d", zone + 1));
-        } else {
-            cJSON *r;
-            cJSON_ArrayForEach(r, low->resources)
-                if (strcmp(cJSON_GetObjectItemCaseSensitive(r, "Type")->valuestring, "AWS::EC2::VPCEndpoint") == 0)
-                    low_depends_on(low, id, r->string);
-        }
-    }
-    if (!strstr(user_data, "${NodeBootstrap"))
+    if (first && !strstr(user_data, "${NodeBootstrap"))
         low_depends_on(low, id, "NodeBootstrap");
 }
 
@@ -295,8 +301,7 @@ static void lower_node(Low *low, int index)
     if (c->nodes.key_pair.source != VS_NONE)
         low_set(p, "KeyName", low_value(low, &c->nodes.key_pair));
     low_set(p, "NetworkInterfaces", network_interface(low, zone));
-    low_set(p, "MetadataOptions", low_obj("HttpEndpoint", low_str("enabled"),
-                                          "HttpTokens", low_str("required"), NULL));
+    low_set(p, "MetadataOptions", low_obj("HttpTokens", low_str("required"), NULL));   /* IMDSv2 only */
     low_set(p, "Monitoring", low_bool(true));
     low_set(p, "BlockDeviceMappings", root_volume(c));
     low_set(p, "PropagateTagsToVolumeOnCreation", low_bool(true));
@@ -308,12 +313,13 @@ static void lower_node(Low *low, int index)
 
     cJSON *res = low_get(low, id);
     low_set(res, "CreationPolicy",
-            low_obj("ResourceSignal", low_obj("Count", low_int(1), "Timeout", low_str("PT90M"), NULL), NULL));
-    node_depends(low, id, zone, user_data);
+            low_obj("ResourceSignal", low_obj("Timeout", low_str("PT90M"), NULL), NULL));   /* one signal */
+    node_depends(low, id, user_data);
 }
 
 void low_nodes(Low *low)
 {
+    bootstrap_depends(low);
     for (int i = 1; i <= (int)low->cluster->nodes.count.value; i++)
         lower_node(low, i);
 }

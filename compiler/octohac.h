@@ -633,7 +633,8 @@ void rules_release(void);
 
 /* ---------------------------------------------------------------- lower.c
  * Lowers the model to a CloudFormation template as a cJSON tree in the layout
- * order of docs/cloudformation.md. The caller owns the tree (cJSON_Delete). */
+ * order of docs/cloudformation.md. The caller owns the tree (cJSON_Delete).
+ * NULL, with OH1007 reported, when a param() name collides with a name the template uses. */
 cJSON *low_template(const Cluster *cluster, DiagCtx *diag);
 
 /* ---------------------------------------------------------------- lower internals (lower_*.c)

@@ -9,27 +9,23 @@
 #   PowerShell's own `${…}` is written `${!…}`;
 # - comments, blank lines and indentation are dropped, and a line that opens or closes a block
 #   joins its neighbour, so keep one statement per line and no trailing comments.
-# One script serves every node: the node's number is the machine environment variable
-# OCTOHAC_NODE_INDEX, set by the UserData loader. Phase `join` is step 1 (DNS, domain join,
-# reboot); phase `configure` is steps 2 to 10. Each step is idempotent behind a marker file; the log
+# One script serves every node: the node's number is in C:\octohac\node-index, which the UserData
+# loader writes. Phase `join` is step 1 (DNS, domain join, reboot); any other phase is steps 2 to 10. Each step is idempotent behind a marker file; the log
 # is C:\Octopus\bootstrap.log. Secrets are read from Secrets Manager at run time, by id.
-param([string]$Phase = 'configure')
+param([string]$Phase)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $D = 'C:\octohac'
+$M = "$D\markers"
 $Log = 'C:\Octopus\bootstrap.log'
 $Exe = Join-Path ${!env:ProgramFiles} 'Octopus Deploy\Octopus\Octopus.Server.exe'
 $Stack = '${AWS::StackName}'
 $Region = '${AWS::Region}'
 # the step that is running, for the log and the failure signal's unique id
 $At = 'start'
-$N = 0
-New-Item -ItemType Directory -Force "$D\markers", 'C:\Octopus' | Out-Null
 
 function Log($text) {
-    $line = '{0} {1}: {2}' -f (Get-Date -Format s), $Node, $text
-    Add-Content $Log $line
-    Write-Host $line
+    Add-Content $Log ('{0} {1}: {2}' -f (Get-Date -Format s), $Node, $text)
 }
 
 # Runs BODY once for step NUM: the marker C:\octohac\markers\step<NUM>.done records that it finished,
@@ -38,7 +34,7 @@ function Log($text) {
 # (nor those of Retry and Wait-Until), because a script block sees its caller's variables.
 function Step($num, $name, $body, [switch]$Always) {
     $Script:At = "step$num-$name"
-    $mark = "$D\markers\step$num.done"
+    $mark = "$M\step$num.done"
     if (!$Always -and (Test-Path $mark)) {
         Log "$At already done"
         return
@@ -58,7 +54,7 @@ function Retry($what, $action, $tries = 5) {
             return & $action
         } catch {
             if ($try -ge $tries) { throw }
-            Log "$what failed (attempt $try of $tries), retrying: $_"
+            Log "$what failed (attempt $try of $tries): $_"
             Start-Sleep 30
         }
     }
@@ -108,7 +104,7 @@ function Send-Signal($ok) {
     } else {
         cfn-signal.exe -e 1 -i "node$N-$At-failed" @to
     }
-    Set-Content "$D\handled" "signal $ok"
+    Set-Content "$D\handled" $ok
 }
 
 #if directory
@@ -139,7 +135,7 @@ function Install-Msi($url) {
     Retry "downloading $url" { Invoke-WebRequest $url -OutFile $msi -UseBasicParsing }
     Retry 'msiexec' {
         $run = Start-Process msiexec.exe "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v C:\Octopus\msiexec.log" -Wait -PassThru
-        if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode), see C:\Octopus\msiexec.log" }
+        if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
     }
     if ((Get-Item $Exe).VersionInfo.ProductVersion -match '^[0-9]+\.[0-9]+\.[0-9]+') { return $Matches[0] }
     throw "cannot read the version of $Exe"
@@ -149,7 +145,6 @@ function Install-Msi($url) {
 function Test-Catalog {
     $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs)
     $catalog = $csb.InitialCatalog
-    if (!$catalog) { $catalog = '${Catalog}' }
     $csb.InitialCatalog = 'master'
     $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
     try {
@@ -169,160 +164,161 @@ $Share = '\\${FsxDnsName}\share\${SharedFolder}'
 $Share = '${SharedPath}'
 #endif
 $Sec = @{}
-try {
-    $N = [int][Environment]::GetEnvironmentVariable('OCTOHAC_NODE_INDEX', 'Machine')
-    $Node = '${ClusterName}-node-' + $N
-    if ($N -lt 1) { throw 'OCTOHAC_NODE_INDEX is not set: the UserData loader sets it before cfn-init runs' }
-    Log "phase $Phase of stack $Stack in $Region"
-    Set-DefaultAWSRegion -Region $Region
-#if directory
-    if ($Phase -eq 'join') {
-        Step 1 domain-join {
-            $dns = '${DnsIps}' -split ','
-            Get-NetAdapter | Where-Object Status -eq 'Up' | ForEach-Object { Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses $dns }
-            Log "DNS servers set to $dns"
-            if (Test-Member) {
-                Log 'already a member of the domain'
-                return
-            }
-#if self_managed
-            $user = '${JoinUser}'
-            if ($user -notmatch '[\\@]') { $user = '${DomainName}\' + $user }
-            $password = ConvertTo-SecureString (Get-Secret '${JoinSecretId}' '${JoinSecretKey}') -AsPlainText -Force
-            $credential = New-Object PSCredential($user, $password)
-#if ou
-            Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force }
-#else
-            Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
-#endif
-#else
-            Log 'waiting for the SSM association AWS-JoinDirectoryServiceDomain'
-            Wait-Until 'the SSM association AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member } | Out-Null
-#endif
-        }
-        # cfn-init runs this phase with waitAfterCompletion "forever": after the reboot it resumes
-        # with the next command, phase configure.
-        Set-Content "$D\handled" 'rebooting'
-        Log 'restarting to complete the domain join'
-        shutdown.exe /r /t 15 /c 'octohac: domain join'
-        exit 0
-    }
-    if (!(Test-Member)) {
-        $At = 'step1-domain-join'
-        throw 'the node is not a member of ${DomainName}'
-    }
-#endif
-    Step 2 firewall {
-        foreach ($port in '${WebPort}', '${CommsPort}' | Select-Object -Unique) {
-            $rule = "Octopus Server TCP $port"
-            if (!(Get-NetFirewallRule -DisplayName $rule -ErrorAction SilentlyContinue)) {
-                New-NetFirewallRule -DisplayName $rule -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow | Out-Null
-            }
-        }
-    }
-    # Every node, a replaced node 1 included, installs exactly the version the cluster runs; only
-    # node 1 of a new cluster installs `octopus.version` and records what it got.
-    Step 3 install {
-        $recorded = Get-Recorded
-        if (!$recorded -and $N -ne 1) {
-            Log 'waiting for node 1 to record the Octopus version'
-            $recorded = Wait-Until 'node 1 did not record the Octopus version' 60 { Get-Recorded }
-        }
-        if ($recorded) {
-            $got = Install-Msi (Get-MsiUrl $recorded)
-            if ($got -ne $recorded) { throw "installed Octopus $got but the cluster runs $recorded" }
-        } else {
-            $got = Install-Msi (Get-MsiUrl '${OctopusVersion}')
-            Retry 'recording the version' { Write-SSMParameter -Name '${VersionParameter}' -Value $got -Type String -Overwrite $true | Out-Null }
-        }
-        Log "installed Octopus Server $got"
-    }
-    Step 4 secrets -Always {
-#if rds
-        $Sec.Cs = 'Server=${DatabaseHost},1433;Database=${Catalog};User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + ';Encrypt=True;TrustServerCertificate=True'
-#endif
-#if db_secret
-        $Sec.Cs = Get-Secret '${DatabaseSecretId}' '${DatabaseSecretKey}'
-#endif
-#if db_string
-        $Sec.Cs = '${DatabaseConnectionString}'
-#endif
-        $key = Get-Secret '${MasterKeySecretId}'
-#if hex_key
-        # generated: 32 hex characters; Octopus wants the 16 bytes in base64
-        if ($key -notmatch '^[0-9a-f]{32}$') { throw 'the master key secret is not 32 hexadecimal characters' }
-        $key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
-#endif
-        $Sec.Key = $key
-        if ($N -eq 1) {
-            $Sec.Admin = Get-Secret '${AdminSecretId}' password
-            $Sec.License = Get-Secret '${LicenseSecretId}' '${LicenseSecretKey}'
-        }
-#if redis
-        $Sec.Redis = '${RedisHost}:6379,password=' + (Get-Secret '${RedisSecretId}' password) + ',ssl=true'
-#endif
-    }
-    Step 5 create-instance {
-        Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
-    }
-    # Node 1 creates the database when the catalog does not exist yet, or finishes a create it
-    # started; every other case (nodes 2 to N, a replaced node 1) attaches with the master key.
-    Step 6 database {
-        $create = $N -eq 1 -and ((Test-Path "$D\markers\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10))
-        if ($create) {
-            Set-Content "$D\markers\database-creating" $N
-            Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Cs
-            Set-Content "$D\markers\database-created" $N
-        } else {
-            Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
-        }
-    }
-    Step 7 configure {
-#if redis
-        Invoke-Octo configure --webListenPrefixes 'http://+:${WebPort}/' --commsListenPort '${CommsPort}' --webForceSSL False --multiNodePollingTentaclesRedisConnectionString $Sec.Redis
-#else
-        Invoke-Octo configure --webListenPrefixes 'http://+:${WebPort}/' --commsListenPort '${CommsPort}' --webForceSSL False
-#endif
-    }
-    # Only after node 1 created the database: later changes in the Octopus UI are kept.
-    Step 8 first-node {
-        if ($N -ne 1 -or !(Test-Path "$D\markers\database-created")) {
-            Log 'the cluster exists already: shared storage, admin and licence are kept'
-            return
-        }
-#if fsx
-        Retry "creating $Share" { New-Item -ItemType Directory -Force $Share | Out-Null }
-#if directory
-        # the service runs as LocalSystem and reaches the share as its computer account: grant
-        # Domain Computers (the domain's SID + RID 515) Modify
-        $domain = [ADSI]('LDAP://' + ([ADSI]'LDAP://RootDSE').defaultNamingContext)
-        $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value
-        icacls.exe $Share /grant "*$sid-515:(OI)(CI)M" | Out-Null
-        if ($LASTEXITCODE) { throw "icacls could not grant Domain Computers Modify on $Share" }
-#endif
-#endif
-        Invoke-Octo path --clusterShared $Share
-        Invoke-Octo admin --username '${AdminUsername}' --email '${AdminEmail}' --password $Sec.Admin
-        Invoke-Octo license --licenseBase64 $Sec.License
-    }
-    Step 9 service {
-        Invoke-Octo node --taskCap '${TaskCap}'
-        Invoke-Octo service --install --reconfigure --start
-    }
-    Step 10 ready {
-        $ping = 'http://localhost:${WebPort}/api/octopusservernodes/ping'
-        Wait-Until "$ping did not answer 200" 20 {
-            try {
-                (Invoke-WebRequest $ping -UseBasicParsing -TimeoutSec 10).StatusCode -eq 200
-            } catch {
-                Log "$ping not ready yet: $_"
-            }
-        } | Out-Null
-        Send-Signal $true
-    }
-    exit 0
-} catch {
+# Any error ends the script here: the log and the failure signal name the step that failed.
+trap {
     Log "$At failed: $_"
     if ($N -ge 1) { Send-Signal $false }
     exit 1
 }
+New-Item -ItemType Directory -Force $M, 'C:\Octopus' | Out-Null
+$N = [int](Get-Content "$D\node-index")
+$Node = '${ClusterName}-node-' + $N
+Log "phase $Phase"
+Set-DefaultAWSRegion -Region $Region
+#if directory
+if ($Phase -eq 'join') {
+    Step 1 domain-join {
+        $dns = '${DnsIps}' -split ','
+        Get-NetAdapter | Where-Object Status -eq 'Up' | ForEach-Object { Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses $dns }
+        Log "DNS servers set to $dns"
+        if (Test-Member) {
+            Log 'already a member of the domain'
+            return
+        }
+#if self_managed
+        $user = '${JoinUser}'
+        if ($user -notmatch '[\\@]') { $user = '${DomainName}\' + $user }
+        $password = ConvertTo-SecureString (Get-Secret '${JoinSecretId}' '${JoinSecretKey}') -AsPlainText -Force
+        $credential = New-Object PSCredential($user, $password)
+#if ou
+        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force }
+#else
+        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
+#endif
+#else
+        Log 'waiting for the SSM domain join'
+        Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
+#endif
+    }
+    # cfn-init runs this phase with waitAfterCompletion "forever": after the reboot it resumes
+    # with the next command, phase configure.
+    Set-Content "$D\handled" 'rebooting'
+    Log 'restarting to complete the domain join'
+    shutdown.exe /r /t 15 /c 'octohac: domain join'
+    exit 0
+}
+if (!(Test-Member)) {
+    $At = 'step1-domain-join'
+    throw 'the node is not a member of ${DomainName}'
+}
+#endif
+Step 2 firewall {
+    foreach ($port in '${WebPort}', '${CommsPort}') {
+        $rule = "Octopus Server TCP $port"
+        if (!(Get-NetFirewallRule -DisplayName $rule -ErrorAction SilentlyContinue)) {
+            New-NetFirewallRule -DisplayName $rule -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow | Out-Null
+        }
+    }
+}
+# Every node, a replaced node 1 included, installs exactly the version the cluster runs; only
+# node 1 of a new cluster installs `octopus.version` and records what it got.
+Step 3 install {
+    $recorded = Get-Recorded
+    if (!$recorded -and $N -ne 1) {
+        Log 'waiting for node 1 to record the Octopus version'
+        $recorded = Wait-Until 'node 1 did not record the Octopus version' 60 { Get-Recorded }
+    }
+    if ($recorded) {
+        $got = Install-Msi (Get-MsiUrl $recorded)
+        if ($got -ne $recorded) { throw "installed Octopus $got but the cluster runs $recorded" }
+    } else {
+        $got = Install-Msi (Get-MsiUrl '${OctopusVersion}')
+        Retry 'recording the version' { Write-SSMParameter -Name '${VersionParameter}' -Value $got -Type String -Overwrite $true }
+    }
+    Log "installed Octopus Server $got"
+}
+Step 4 secrets -Always {
+#if rds
+    $Sec.Cs = 'Server=${DatabaseHost},1433;Database=${Catalog};User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + ';Encrypt=True;TrustServerCertificate=True'
+#endif
+#if db_secret
+    $Sec.Cs = Get-Secret '${DatabaseSecretId}' '${DatabaseSecretKey}'
+#endif
+#if db_string
+    $Sec.Cs = '${DatabaseConnectionString}'
+#endif
+    $key = Get-Secret '${MasterKeySecretId}'
+#if hex_key
+    # generated: 32 hex characters; Octopus wants the 16 bytes in base64
+    if ($key -notmatch '^[0-9a-f]{32}$') { throw 'the master key secret is not 32 hexadecimal characters' }
+    $key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
+#endif
+    $Sec.Key = $key
+    if ($N -eq 1) {
+        $Sec.Admin = Get-Secret '${AdminSecretId}' password
+        $Sec.License = Get-Secret '${LicenseSecretId}' '${LicenseSecretKey}'
+    }
+#if redis
+    $Sec.Redis = '${RedisHost}:6379,password=' + (Get-Secret '${RedisSecretId}' password) + ',ssl=true'
+#endif
+}
+Step 5 create-instance {
+    Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
+}
+# Node 1 creates the database when the catalog does not exist yet, or finishes a create it
+# started; every other case (nodes 2 to N, a replaced node 1) attaches with the master key.
+Step 6 database {
+    $create = $N -eq 1 -and ((Test-Path "$M\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10))
+    if ($create) {
+        Set-Content "$M\database-creating" $N
+        Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Cs
+        Set-Content "$M\database-created" $N
+    } else {
+        Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
+    }
+}
+Step 7 configure {
+#if redis
+    Invoke-Octo configure --webListenPrefixes 'http://+:${WebPort}/' --commsListenPort '${CommsPort}' --webForceSSL False --multiNodePollingTentaclesRedisConnectionString $Sec.Redis
+#else
+    Invoke-Octo configure --webListenPrefixes 'http://+:${WebPort}/' --commsListenPort '${CommsPort}' --webForceSSL False
+#endif
+}
+# Only after node 1 created the database: later changes in the Octopus UI are kept.
+Step 8 first-node {
+    if ($N -ne 1 -or !(Test-Path "$M\database-created")) {
+        Log 'the cluster exists: path, admin and licence are kept'
+        return
+    }
+#if fsx
+    Retry "creating $Share" { New-Item -ItemType Directory -Force $Share | Out-Null }
+#if directory
+    # the service runs as LocalSystem and reaches the share as its computer account: grant
+    # Domain Computers (the domain's SID + RID 515) Modify
+    $domain = [ADSI]('LDAP://' + ([ADSI]'LDAP://RootDSE').defaultNamingContext)
+    $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value
+    icacls.exe $Share /grant "*$sid-515:(OI)(CI)M" | Out-Null
+    if ($LASTEXITCODE) { throw "icacls could not grant Domain Computers Modify on $Share" }
+#endif
+#endif
+    Invoke-Octo path --clusterShared $Share
+    Invoke-Octo admin --username '${AdminUsername}' --email '${AdminEmail}' --password $Sec.Admin
+    # quoted for the tree-sitter grammar of the syntax check, which reads `4 ` as a redirection
+    Invoke-Octo license '--licenseBase64' $Sec.License
+}
+Step 9 service {
+    Invoke-Octo node --taskCap '${TaskCap}'
+    Invoke-Octo service --install --reconfigure --start
+}
+Step 10 ready {
+    $ping = 'http://localhost:${WebPort}/api/octopusservernodes/ping'
+    Wait-Until "$ping did not answer 200" 20 {
+        try {
+            (Invoke-WebRequest $ping -UseBasicParsing -TimeoutSec 10).StatusCode -eq 200
+        } catch {
+            Log "$ping not ready yet: $_"
+        }
+    }
+    Send-Signal $true
+}
+exit 0

@@ -655,6 +655,11 @@ def format_sarif():
         broken = json.loads(r.stdout)
         broken["runs"][0]["results"][0]["level"] = "fatal"
         expect(list(jsonschema.Draft4Validator(schema).iter_errors(broken)), "the schema catches a bad level")
+    clean = run("check", "--format", "sarif", os.path.join(SAMPLES, "production.oha"))
+    expect_rc(clean, 0, "sarif of a clean sample")
+    clean_doc = json.loads(clean.stdout)
+    expect(not list(jsonschema.Draft4Validator(schema).iter_errors(clean_doc)), "a clean report is valid SARIF")
+    sarif_structure(clean_doc)
     rel = run("check", "--format", "sarif", "-", stdin=SYNTAX_ERROR.encode())
     loc = json.loads(rel.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     expect(loc["artifactLocation"]["uri"] == "%3Cstdin%3E", "<stdin> percent-encoded: %r" % loc)

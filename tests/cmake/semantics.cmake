@@ -10,6 +10,18 @@ add_test(NAME semantics.samples-check-clean
 set_tests_properties(semantics.samples-check-clean PROPERTIES LABELS semantics
                      FAIL_REGULAR_EXPRESSION "\\[OH1[0-9][0-9][0-9]\\]|: error: ")
 
+# The docs cannot drift: every schema attribute is documented in docs/language.md (whose
+# schema reference is generated from schema/octohac.json), every std profile is named
+# there, and every code of the rules table has its section in docs/rules.md. The
+# self-test proves the script reports a broken copy of the docs.
+add_test(NAME semantics.docs-drift
+         COMMAND ${OCTOHAC_PYTHON} ${CMAKE_SOURCE_DIR}/tests/scripts/docs_drift.py
+                 --root ${CMAKE_SOURCE_DIR} --octohac ${OCTOHAC_BIN})
+add_test(NAME semantics.docs-drift-self-test
+         COMMAND ${OCTOHAC_PYTHON} ${CMAKE_SOURCE_DIR}/tests/scripts/docs_drift.py
+                 --root ${CMAKE_SOURCE_DIR} --octohac ${OCTOHAC_BIN} --self-test)
+set_tests_properties(semantics.docs-drift semantics.docs-drift-self-test PROPERTIES LABELS semantics)
+
 # The libFuzzer target tests/fuzz/fuzz_check.c (resolution, checking and rules on any
 # input), built like fuzz_parse (tests/cmake/frontend.cmake, which finds clang with
 # libFuzzer and sets OCTOHAC_FUZZ_OK) and run by CTest for 30 seconds.

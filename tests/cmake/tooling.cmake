@@ -27,3 +27,21 @@ foreach(case ${OCTOHAC_FMT_CASES})
     set_tests_properties(fmt.props.${name} PROPERTIES LABELS tooling)
   endif()
 endforeach()
+
+# graph: each sample's DOT rendered by Graphviz and checked against the built template,
+# its Mermaid against the DOT; label escaping; a self-test on broken drawings.
+find_program(OCTOHAC_DOT dot)
+if(NOT OCTOHAC_DOT)
+  message(WARNING "Graphviz `dot` not found (Debian package graphviz): the graph.* tests will fail")
+  set(OCTOHAC_DOT dot)
+endif()
+set(OCTOHAC_GRAPH_TEST ${CMAKE_SOURCE_DIR}/tests/scripts/graph_render.py)
+file(GLOB OCTOHAC_GRAPH_SAMPLES RELATIVE ${CMAKE_SOURCE_DIR} CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/samples/*.oha)
+list(SORT OCTOHAC_GRAPH_SAMPLES)
+foreach(case ${OCTOHAC_GRAPH_SAMPLES} escaping selftest)
+  get_filename_component(name ${case} NAME_WE)
+  add_test(NAME graph.${name}
+           COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_GRAPH_TEST} --bin ${OCTOHAC_BIN} --dot ${OCTOHAC_DOT} ${case}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(graph.${name} PROPERTIES LABELS tooling)
+endforeach()

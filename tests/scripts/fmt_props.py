@@ -9,8 +9,8 @@ For a file F (a sample, or a diagnostics test file that `fmt` accepts):
    the same diagnostics (positions aside), and every cluster builds to the same YAML
    and JSON, byte for byte once the `source: FILE:LINE:COL` positions are masked.
 
-The formatted copy is written under the same relative path in a temporary copy of the
-file's folder (and of its `inputs/` beside it), so relative imports and the file name in
+The formatted copy is written under the same relative path in a temporary folder (with
+a copy of the `inputs/` folder beside the file), so relative imports and the file name in
 the template header are the same; both builds run from the same relative path.
 
     fmt_props.py --bin OCTOHAC [--list] [--selftest] [CASE|FILE...]
@@ -121,11 +121,12 @@ def builds_of(path, cwd=None):
 
 
 def mirror(tmp, path):
-    """Copies PATH's folder (and the inputs/ folder beside it) into TMP; returns the
-    copy's root, where the same relative PATH names the copy."""
+    """Makes PATH's folder in TMP, with the inputs/ folder beside it (what the diagnostics
+    test files import); returns TMP, where the same relative PATH names the copy."""
     folder = os.path.dirname(path)
-    shutil.copytree(folder, os.path.join(tmp, folder),
-                    ignore=shutil.ignore_patterns("*.stderr", "*.yaml", "*.json"))
+    os.makedirs(os.path.join(tmp, folder))
+    if os.path.isdir(os.path.join(folder, "inputs")):
+        shutil.copytree(os.path.join(folder, "inputs"), os.path.join(tmp, folder, "inputs"))
     return tmp
 
 

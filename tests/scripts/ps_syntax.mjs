@@ -8,16 +8,21 @@
 // done as CloudFormation does it and sample values for the intrinsic functions.
 import { readFileSync, writeFileSync } from "node:fs";
 
-// Fn::Sub: `${Name}` from MAP (an intrinsic function gets a sample value), pseudo parameters,
-// `${!Name}` stays PowerShell's `${Name}`. A name nobody supplies is an error.
-function substitute(text, map, where) {
+// Fn::Sub as CloudFormation does it: `${Name}` from MAP, a pseudo parameter, a template parameter
+// or a resource (`${LogicalId}` is its Ref, `${LogicalId.Attribute}` its GetAtt); an intrinsic
+// function or a reference gets a sample value. `${!Name}` stays PowerShell's `${Name}`. A name
+// nobody supplies is an error.
+function substitute(text, map, where, template = {}) {
   const pseudo = { "AWS::Region": "us-east-1", "AWS::StackName": "octopus-stack", "AWS::Partition": "aws" };
+  const resources = template.Resources ?? {};
+  const parameters = template.Parameters ?? {};
   return text.replace(/\$\{(!?)([^}]*)\}/g, (whole, bang, name) => {
     if (bang) return "${" + name + "}";
     if (name in pseudo) return pseudo[name];
-    if (!(name in map)) throw new Error(`${where}: \`\${${name}}\` is not supplied`);
-    const value = map[name];
-    return typeof value === "string" ? value : `sample-${name}`;
+    if (name in map) return typeof map[name] === "string" ? map[name] : `sample-${name}`;
+    const [id, attribute] = name.split(/\.(.*)/s);
+    if (id in resources || (!attribute && id in parameters)) return `sample-${name}`;
+    throw new Error(`${where}: \`\${${name}}\` is not supplied`);
   });
 }
 
@@ -26,7 +31,7 @@ function extract(templatePath, outDir, name) {
   const resources = template.Resources ?? {};
   const sub = resources.NodeBootstrap?.Metadata?.["AWS::CloudFormation::Init"]?.config?.files?.["C:\\octohac\\bootstrap.ps1"]?.content?.["Fn::Sub"];
   if (!Array.isArray(sub)) throw new Error(`${templatePath}: NodeBootstrap has no Fn::Sub bootstrap script`);
-  writeFileSync(`${outDir}/${name}.bootstrap.ps1`, substitute(sub[0], sub[1], "NodeBootstrap"));
+  writeFileSync(`${outDir}/${name}.bootstrap.ps1`, substitute(sub[0], sub[1], "NodeBootstrap", template));
   let nodes = 0;
   for (const [id, resource] of Object.entries(resources)) {
     const m = /^Node([0-9]+)$/.exec(id);

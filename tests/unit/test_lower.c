@@ -455,15 +455,17 @@ static void test_nodes(const char *dump)
 
     CHECK(!depends_on(t, "Node1", "Node1"));
     CHECK(depends_on(t, "Node1", "DhcpOptionsAssociation"));
-    CHECK(depends_on(t, "Node1", "PrivateDefaultRoute1"));
     CHECK(depends_on(t, "Node1", "NodeBootstrap"));
     for (int i = 2; i <= 4; i++) {
         char id[16];
         snprintf(id, sizeof id, "Node%d", i);
         CHECK(depends_on(t, id, "Node1"));
         CHECK(depends_on(t, id, "DhcpOptionsAssociation"));
+        CHECK(!depends_on(t, id, "NodeBootstrap"));    /* through node 1 */
     }
-    CHECK(depends_on(t, "Node3", "PrivateDefaultRoute3"));
+    /* cfn-init needs a way out of every node's subnet */
+    CHECK(depends_on(t, "NodeBootstrap", "PrivateDefaultRoute3"));
+    CHECK(depends_on(t, "NodeBootstrap", "PrivateSubnet2RouteTableAssociation"));
 
     const cJSON *n1 = get(res(t, "Node1"), "Properties");
     CHECK_STR(str(get(get(n1, "MetadataOptions"), "HttpTokens")), "required");
@@ -854,7 +856,8 @@ static void test_nat_modes(const char *dump)
               "com.amazonaws.${AWS::Region}.cloudformation");
     CHECK_STR(str(prop(t, "S3Endpoint", "VpcEndpointType")), "Gateway");
     CHECK(has_res(t, "EndpointSecurityGroup") && has_res(t, "EndpointFromNodePort443"));
-    CHECK(depends_on(t, "Node2", "SsmEndpoint"));
+    CHECK(depends_on(t, "NodeBootstrap", "SsmEndpoint") && depends_on(t, "NodeBootstrap", "S3Endpoint"));
+    CHECK(!depends_on(t, "NodeBootstrap", "PrivateDefaultRoute1"));
     check_common(t);
     done(&f, t);
 }
@@ -1070,6 +1073,48 @@ static void test_helpers(void)
     arena_free(arena);
 }
 
+/* A param() name the template already uses is OH1007 at the param() call, and no template. */
+static void expect_clash(Fixture *f, const char *name, Span at)
+{
+    current = name;
+    cJSON *t = low_template(f->c, &f->diag);
+    CHECK(t == NULL);
+    CHECK(f->diag.count == 1);
+    if (f->diag.count >= 1) {
+        const Diagnostic *d = f->diag.items[0];
+        CHECK_STR(d->code, "OH1007");
+        CHECK(d->severity == SEV_ERROR);
+        CHECK(d->span.src == at.src && d->span.start == at.start && d->span.end == at.end);
+        CHECK(strstr(d->message, "`") != NULL);
+    }
+    cJSON_Delete(t);
+    arena_free(f->arena);
+}
+
+static void test_param_clashes(void)
+{
+    Fixture f = fixture(NULL);
+    Span at = span_of(f.src, "load_balancer {");
+    f.c->load_balancer.certificate = param("Vpc");
+    f.c->load_balancer.certificate.origin.span = at;
+    expect_clash(&f, "param-names-a-resource", at);
+
+    f = fixture(NULL);
+    at = span_of(f.src, "load_balancer {");
+    f.c->load_balancer.certificate = param("WindowsAmi");
+    f.c->load_balancer.certificate.origin.span = at;
+    expect_clash(&f, "param-names-windows-ami", at);
+
+    /* reported at the second use, the one that cannot be */
+    f = fixture(NULL);
+    at = span_of(f.src, "load_balancer {");
+    f.c->octopus.license = param("Shared");
+    f.c->octopus.license.origin.span = span_of(f.src, "octopus {");
+    f.c->load_balancer.certificate = param("Shared");
+    f.c->load_balancer.certificate.origin.span = at;
+    expect_clash(&f, "param-two-kinds", at);
+}
+
 static void test_deterministic(void)
 {
     char *text[2];
@@ -1107,6 +1152,7 @@ int main(int argc, char **argv)
     test_tags(dump);
     test_deterministic();
     test_helpers();
+    test_param_clashes();
     test_samples(dump);
     printf("test_lower: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -18,7 +18,8 @@ escapes (`\\n`, `\\G`); the `selftest` case shows the checks fail on a broken dr
 
     graph_render.py --bin OCTOHAC [--dot DOT] [--list] [CASE...]
 
-A CASE is a sample path or `escaping` or `selftest`. Run from the source tree's root.
+A CASE is a sample path, `escaping`, `selftest` or `docs` (docs/production.svg and
+docs/polling.svg say what the binary draws now). Run from the source tree's root.
 """
 
 import argparse
@@ -252,6 +253,29 @@ def check_escaping():
             raise Failure("Mermaid fs label %r" % label)
 
 
+def svg_text(svg):
+    """Every node, edge and cluster of an SVG as (class, title, text lines), sorted."""
+    out = []
+    for g in svg.iter(SVG + "g"):
+        if g.get("class") in ("node", "edge", "cluster"):
+            out.append((g.get("class"), g.find(SVG + "title").text, [t.text or "" for t in g.iter(SVG + "text")]))
+    return sorted(out)
+
+
+DOC_PICTURES = {"docs/production.svg": "samples/production.oha", "docs/polling.svg": "samples/polling.oha"}
+
+
+def check_docs():
+    """The committed pictures say what the binary draws now (labels, not layout)."""
+    for picture, sample in DOC_PICTURES.items():
+        try:
+            committed = ET.parse(picture).getroot()
+        except (OSError, ET.ParseError) as e:
+            raise Failure("%s: %s" % (picture, e))
+        if svg_text(committed) != svg_text(render_svg(octohac("graph", sample))):
+            raise Failure("%s is stale: regenerate it as docs/graph.md says" % picture)
+
+
 def check_selftest():
     """The checks must reject a drawing with a node missing, a node in the wrong zone, an
     unescaped quote, or a DOT that Graphviz refuses."""
@@ -292,12 +316,13 @@ def main():
     BIN, DOT = os.path.abspath(args.bin), args.dot
     samples = sorted(glob.glob("samples/*.oha"))
     if args.list:
-        print("\n".join(samples + ["escaping", "selftest"]))
+        print("\n".join(samples + ["escaping", "selftest", "docs"]))
         return 0
     failed = 0
-    for name in args.cases or samples + ["escaping", "selftest"]:
+    for name in args.cases or samples + ["escaping", "selftest", "docs"]:
         try:
-            {"escaping": check_escaping, "selftest": check_selftest}.get(name, lambda: check_sample(name))()
+            {"escaping": check_escaping, "selftest": check_selftest, "docs": check_docs}.get(
+                name, lambda: check_sample(name))()
             print("ok   %s" % name)
         except (Failure, subprocess.TimeoutExpired, OSError, KeyError, IndexError) as e:
             failed += 1

@@ -1,9 +1,12 @@
 /* test_bootstrap.c: the node bootstrap (compiler/bootstrap.c, stdlib/bootstrap/node.ps1).
  * Renders the script for the production, polling, existing-vpc, self-managed-ad and
- * shared-queue clusters (built by hand here, as the samples describe them), substitutes
- * the Fn::Sub variables with sample values, and checks: the cfn-init metadata, every
- * variable supplied, the `${!…}` escaping, no secret value anywhere, the UserData loader,
- * and, for node 1 and node 2, the exact Octopus.Server.exe commands, options and order.
+ * shared-queue clusters (built by hand here, as the samples describe them, and again from
+ * the samples themselves) and for two variations no sample covers, substitutes the Fn::Sub
+ * variables with sample values, and checks: the cfn-init metadata; every variable supplied
+ * and the map holding only what the script cannot name itself; the `${!…}` escaping; only
+ * the sections the topology needs; no secret value anywhere; the UserData loader; the ten
+ * steps, their markers, retries, log and failure signal; and, for node 1 of a new cluster,
+ * node 2 and a replaced node 1, the exact Octopus.Server.exe commands, options and order.
  * `test_bootstrap --emit DIR` also writes every rendered script and loader to DIR for the
  * PowerShell syntax check (tests/scripts/ps_syntax.sh). */
 #include "octohac.h"
@@ -111,8 +114,8 @@ static Cluster *shared_queue(Arena *arena) {
     return c;
 }
 
-/* Variations that no sample covers: existing share and plain connection string, no directory,
- * master_key = param, a quote in a literal. */
+/* Variations that no sample covers. No directory: an existing share and a plain connection
+ * string, master_key = param, a download URL, a quote and a `${` in literals. */
 static Cluster *no_directory(Arena *arena) {
     Cluster *c = base(arena, "octopus-plain");
     c->directory.form = DIR_NONE;
@@ -121,6 +124,23 @@ static Cluster *no_directory(Arena *arena) {
     c->database.existing = lit("Server=sql.example.com;Database=Octopus;Integrated Security=True");
     c->octopus.master_key.value = MK_PARAM;
     c->octopus.web_port.value = 8080;
+    c->octopus.download_url = lit("https://downloads.example.com/Octopus.2026.4.6909-x64.msi");
+    c->octopus.admin_email = lit("o'neil@example.com");
+    c->octopus.admin_username = lit("ad${min}");
+    return c;
+}
+
+/* Parameters and JSON keys: the instance and the version are parameters, the database and the
+ * licence are keys of secrets, and a self-managed directory has no OU. */
+static Cluster *parameters(Arena *arena) {
+    Cluster *c = self_managed_ad(arena);
+    c->name = "octopus-params";
+    c->directory.ou = (StrAttr){0};
+    c->octopus.instance = param("OctopusInstanceName");
+    c->octopus.version = param("OctopusVersion");
+    c->octopus.license = secret("octopus/licence-json", "licence");
+    c->database.existing = secret("octopus/sql", "connectionString");
+    c->tentacles.port.value = 10944;
     return c;
 }
 
@@ -149,27 +169,49 @@ static void buf_add(Buf *b, const char *s, size_t n) {
     b->data[b->len] = '\0';
 }
 
-/* What CloudFormation would put in place of an intrinsic function: a plausible value. */
-static const char *sample_for(const char *name) {
-    static const struct { const char *name, *value; } samples[] = {
-        {"AWS::Region", "us-east-1"},
-        {"AWS::StackName", "octopus-stack"},
-        {"VersionParameter", "/octohac/octopus-stack/OctopusVersion"},
-        {"DatabaseHost", "octopus.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"},
-        {"SharedPath", "\\\\amznfsxa1b2c3d4.corp.example.com\\share\\OctopusShared"},
-        {"DnsIps", "10.20.128.10,10.20.144.10"},
-        {"RedisHost", "master.octopus-queue.abc123.apse2.cache.amazonaws.com"},
-    };
-    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
-        if (strcmp(samples[i].name, name) == 0) return samples[i].value;
-    if (strstr(name, "Secret")) return "arn:aws:secretsmanager:us-east-1:123456789012:secret:Sample-a1b2c3";
+static void buf_adds(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+#define SAMPLE_ARN "arn:aws:secretsmanager:us-east-1:123456789012:secret:Sample-a1b2c3"
+
+/* What CloudFormation would put in place of a name the script leaves to Fn::Sub: a pseudo
+ * parameter, a resource's Ref (`LogicalId`) or attribute (`LogicalId.Attribute`), or a template
+ * parameter. These are the only references the bootstrap may make; any other fails the test
+ * (the real templates are checked against their resources by refcheck.py and ps_syntax.mjs). */
+static const struct {
+    const char *name, *value;
+} references[] = {
+    {"AWS::Region", "us-east-1"},
+    {"AWS::StackName", "octopus-stack"},
+    {"OctopusVersionParameter", "/octohac/octopus-stack/OctopusVersion"},
+    {"Database.Endpoint.Address", "octopus.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"},
+    {"FileSystem.DNSName", "amznfsxa1b2c3d4.corp.example.com"},
+    {"Redis.PrimaryEndPoint.Address", "master.octopus-queue.abc123.apse2.cache.amazonaws.com"},
+    {"DatabaseSecret", SAMPLE_ARN},
+    {"AdminSecret", SAMPLE_ARN},
+    {"MasterKeySecret", SAMPLE_ARN},
+    {"LicenseSecret", SAMPLE_ARN},
+    {"RedisSecret", SAMPLE_ARN},
+    {"OctopusInstanceName", "SampleInstance"},
+    {"OctopusVersion", "2026.1.1234"},
+};
+
+static const char *reference_value(const char *name) {
+    for (size_t i = 0; i < sizeof references / sizeof references[0]; i++)
+        if (strcmp(references[i].name, name) == 0) return references[i].value;
+    return NULL;
+}
+
+/* A sample value for a map entry (an intrinsic function CloudFormation resolves). */
+static const char *map_sample(const char *name) {
+    if (strcmp(name, "DnsIps") == 0) return "10.20.128.10,10.20.144.10";
     return NULL;
 }
 
 /* Fn::Sub as CloudFormation does it: `${Name}` from the map (an intrinsic gets a sample
- * value), pseudo parameters, `${!Name}` → `${Name}`. An unknown name fails the test. */
+ * value) or a reference, `${!Name}` → `${Name}`. An unknown name fails the test. */
 static char *substitute(const char *script, const cJSON *map, const char *label) {
     Buf out = {0};
+    buf_adds(&out, "");
     const char *p = script;
     for (const char *at; (at = strstr(p, "${"));) {
         buf_add(&out, p, (size_t)(at - p));
@@ -177,21 +219,20 @@ static char *substitute(const char *script, const cJSON *map, const char *label)
         CHECK(end != NULL, "%s: unterminated ${", label);
         if (!end) break;
         if (at[2] == '!') {
-            buf_add(&out, "${", 2);
+            buf_adds(&out, "${");
             buf_add(&out, at + 3, (size_t)(end - at - 2));
         } else {
             char name[128];
             snprintf(name, sizeof name, "%.*s", (int)(end - at - 2), at + 2);
             const cJSON *value = cJSON_GetObjectItemCaseSensitive(map, name);
-            const char *text = NULL;
-            if (cJSON_IsString(value)) text = value->valuestring;
-            else if (value || strncmp(name, "AWS::", 5) == 0) text = sample_for(name);
-            CHECK(text != NULL, "%s: `${%s}` is not supplied by the variable map", label, name);
-            if (text) buf_add(&out, text, strlen(text));
+            const char *text = value ? (cJSON_IsString(value) ? value->valuestring : map_sample(name))
+                                     : reference_value(name);
+            CHECK(text != NULL, "%s: `${%s}` is neither in the variable map nor a known reference", label, name);
+            if (text) buf_adds(&out, text);
         }
         p = end + 1;
     }
-    buf_add(&out, p, strlen(p));
+    buf_adds(&out, p);
     return out.data;
 }
 
@@ -215,17 +256,18 @@ static Rendered render(const Cluster *c) {
 
 /* The `{ … }` block that starts at the first `{` after NEEDLE in TEXT (quotes respected). */
 static char *block_after(const char *text, const char *needle) {
-    const char *at = strstr(text, needle);
+    const char *at = text ? strstr(text, needle) : NULL;
     if (!at) return NULL;
     const char *open = strchr(at + strlen(needle) - 1, '{');
     if (!open) return NULL;
     int depth = 0;
-    bool quoted = false;
+    char quote = 0;
     for (const char *p = open; *p; p++) {
-        if (*p == '\'') quoted = !quoted;
-        if (quoted) continue;
-        if (*p == '{') depth++;
-        if (*p == '}' && --depth == 0) {
+        if (quote && *p == quote) quote = 0;
+        else if (quote) continue;
+        else if (*p == '\'' || *p == '"') quote = *p;
+        else if (*p == '{') depth++;
+        else if (*p == '}' && --depth == 0) {
             size_t n = (size_t)(p - open - 1);
             char *s = malloc(n + 1);
             memcpy(s, open + 1, n);
@@ -236,157 +278,130 @@ static char *block_after(const char *text, const char *needle) {
     return NULL;
 }
 
-/* The value of a top-level `$Name = '…'` or `$Name = Join-Path $Dir '…'` assignment. */
-static void variable_value(const char *text, const char *name, Buf *out) {
-    char needle[96];
-    snprintf(needle, sizeof needle, "\n$%s ", name);
-    const char *at = strstr(text, needle);
-    if (!at) {
-        buf_add(out, "<?", 2);
-        buf_add(out, name, strlen(name));
-        buf_add(out, ">", 1);
+/* A single-quoted literal at P (quotes doubled inside) appended to OUT; returns what follows. */
+static const char *quoted(const char *p, Buf *out) {
+    for (p++; *p; p++) {
+        if (*p == '\'' && p[1] != '\'') return p + 1;
+        if (*p == '\'') p++;
+        buf_add(out, p, 1);
+    }
+    return p;
+}
+
+/* The value of a top-level `$Name = EXPR`, where EXPR joins 'literals' and $N with ` + `. */
+static void variable_value(const char *text, const char *name, int node, Buf *out) {
+    char needle[160];
+    snprintf(needle, sizeof needle, "\n$%.100s = ", name);
+    const char *p = strstr(text, needle);
+    CHECK(p != NULL, "the script assigns $%s", name);
+    if (!p) {
+        buf_adds(out, "<?>");
         return;
     }
-    const char *eq = strchr(at + 1, '=') + 1;
-    while (*eq == ' ') eq++;
-    if (strncmp(eq, "Join-Path $", 11) == 0) {
-        const char *dir = eq + 11, *sp = strchr(dir, ' ');
-        char sub[64];
-        snprintf(sub, sizeof sub, "%.*s", (int)(sp - dir), dir);
-        variable_value(text, sub, out);
-        buf_add(out, "\\", 1);
-        eq = sp + 1;
-    }
-    if (*eq == '\'') {
-        const char *end = strchr(eq + 1, '\'');
-        buf_add(out, eq + 1, (size_t)(end - eq - 1));
-    }
-}
-
-/* One element of an argument list: 'literal', $Variable, $secrets.Name, ('fmt' -f a, b). */
-static void argument_value(const char *text, const char *item, size_t n, int node, Buf *out);
-
-static void format_value(const char *text, const char *item, size_t n, int node, Buf *out) {
-    const char *fmt = item + 2, *fmt_end = strchr(fmt, '\'');
-    const char *args[4];
-    size_t lens[4], count = 0;
-    const char *p = strstr(fmt_end, "-f ") + 3, *end = item + n - 1; /* before ')' */
-    while (p < end && count < 4) {
-        const char *comma = memchr(p, ',', (size_t)(end - p));
-        const char *stop = comma ? comma : end;
-        args[count] = p;
-        lens[count++] = (size_t)(stop - p);
-        p = comma ? comma + 2 : end;
-    }
-    for (const char *f = fmt; f < fmt_end; f++) {
-        if (f[0] == '{' && f[2] == '}' && (size_t)(f[1] - '0') < count) {
-            argument_value(text, args[f[1] - '0'], lens[f[1] - '0'], node, out);
-            f += 2;
+    p += strlen(needle);
+    for (;;) {
+        if (*p == '\'') {
+            p = quoted(p, out);
+        } else if (strncmp(p, "$N", 2) == 0) {
+            char num[16];
+            snprintf(num, sizeof num, "%d", node);
+            buf_adds(out, num);
+            p += 2;
         } else {
-            buf_add(out, f, 1);
+            CHECK(false, "$%s is not a literal: `%.30s`", name, p);
+            return;
         }
+        if (strncmp(p, " + ", 3) != 0) break;
+        p += 3;
     }
 }
 
-static void argument_value(const char *text, const char *item, size_t n, int node, Buf *out) {
-    while (n && (*item == ' ' || *item == '\n')) item++, n--;
-    while (n && (item[n - 1] == ' ' || item[n - 1] == '\n')) n--;
-    if (n >= 2 && item[0] == '\'') {
-        buf_add(out, item + 1, n - 2);
-    } else if (n > 9 && strncmp(item, "$secrets.", 9) == 0) {
-        buf_add(out, "<secret:", 8);
-        buf_add(out, item + 9, n - 9);
-        buf_add(out, ">", 1);
-    } else if (n == 10 && strncmp(item, "$NodeIndex", 10) == 0) {
-        char num[16];
-        snprintf(num, sizeof num, "%d", node);
-        buf_add(out, num, strlen(num));
-    } else if (item[0] == '$') {
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(n - 1), item + 1);
-        variable_value(text, name, out);
-    } else if (item[0] == '(' && item[1] == '\'') {
-        format_value(text, item, n, node, out);
-    } else {
-        buf_add(out, "<?>", 3);
-    }
-}
-
-/* Appends the commands of every `@( … )` argument list in BLOCK (in order) to PLAN, one per line. */
-static void add_calls(const char *text, const char *block, int node, Buf *plan) {
-    for (const char *p = strstr(block, "@('"); p; p = strstr(p + 1, "@('")) {
-        int depth = 0;
-        bool quoted = false;
-        const char *item = p + 2;
-        bool first = true;
-        for (const char *q = p + 1; *q; q++) {
-            if (*q == '\'') quoted = !quoted;
-            if (quoted) continue;
-            if (*q == '(') depth++;
-            bool end = *q == ')' && --depth == 0;
-            if ((*q == ',' && depth == 1) || end) {
-                if (!first) buf_add(plan, " ", 1);
-                argument_value(text, item, (size_t)(q - item), node, plan);
-                first = false;
-                item = q + 1;
+/* The words of each `Invoke-Octo CMD ARGS` statement in BLOCK, in order, one command per line
+ * of PLAN, with the `--instance <INSTANCE>` the wrapper inserts after CMD. An argument is a
+ * bare word, a 'literal', $Sec.Name (a secret read at run time) or a top-level $Variable. */
+static void add_calls(const char *text, const char *block, const char *instance, int node, Buf *plan) {
+    for (const char *p = strstr(block, "Invoke-Octo "); p; p = strstr(p, "Invoke-Octo ")) {
+        p += strlen("Invoke-Octo ");
+        for (int word = 0; *p && !strchr(";}\n", *p); word++) {
+            if (word) buf_adds(plan, " ");
+            if (*p == '\'') {
+                p = quoted(p, plan);
+            } else {
+                size_t n = strcspn(p, " ;}\n");
+                char token[96];
+                snprintf(token, sizeof token, "%.*s", (int)n, p);
+                if (strncmp(token, "$Sec.", 5) == 0) {
+                    buf_adds(plan, "<secret:");
+                    buf_adds(plan, token + 5);
+                    buf_adds(plan, ">");
+                } else if (token[0] == '$') {
+                    variable_value(text, token + 1, node, plan);
+                } else {
+                    buf_adds(plan, token);
+                }
+                p += n;
             }
-            if (end) break;
+            if (word == 0) {
+                buf_adds(plan, " --instance ");
+                buf_adds(plan, instance);
+            }
+            while (*p == ' ') p++;
         }
-        buf_add(plan, "\n", 1);
+        buf_adds(plan, "\n");
     }
+}
+
+/* The instance Invoke-Octo passes to every command, read from the wrapper itself. */
+static char *octo_instance(const char *text) {
+    Buf out = {0};
+    buf_adds(&out, "");
+    const char *wrapper = "function Invoke-Octo($cmd) { $argv = @($cmd, '--instance', ";
+    const char *at = strstr(text, wrapper);
+    CHECK(at != NULL, "Invoke-Octo puts `--instance` after the command");
+    if (!at) return out.data;
+    const char *rest = quoted(at + strlen(wrapper), &out);
+    CHECK(strncmp(rest, ") + $args;", 10) == 0, "Invoke-Octo passes the caller's arguments after the instance");
+    return out.data;
 }
 
 /* The Octopus.Server.exe commands node NODE runs, one per line, following the script's own
  * conditions: node 1 creates the database (and sets path, admin, licence) only when the
  * catalog does not exist yet (FRESH). */
-static char *node_plan(const char *text, int node, bool fresh, bool redis) {
+static char *node_plan(const char *text, int node, bool fresh) {
     Buf plan = {0};
-    buf_add(&plan, "", 0);
-    char *step5 = block_after(text, "-Name 'create-instance' -Body");
-    char *step6 = block_after(text, "-Name 'database' -Body");
-    char *step7 = block_after(text, "-Name 'configure' -Body");
-    char *step8 = block_after(text, "-Name 'first node' -Body");
-    char *step9 = block_after(text, "-Name 'service' -Body");
+    buf_adds(&plan, "");
+    char *instance = octo_instance(text);
+    char *step5 = block_after(text, "\nStep 5 create-instance {");
+    char *step6 = block_after(text, "\nStep 6 database {");
+    char *step7 = block_after(text, "\nStep 7 configure {");
+    char *step8 = block_after(text, "\nStep 8 first-node {");
+    char *step9 = block_after(text, "\nStep 9 service {");
     CHECK(step5 && step6 && step7 && step8 && step9, "the script has steps 5 to 9");
     if (!(step5 && step6 && step7 && step8 && step9)) return plan.data;
 
-    add_calls(text, step5, node, &plan);
+    add_calls(text, step5, instance, node, &plan);
 
-    const char *create_guard = "if (($NodeIndex -eq 1) -and (-not $exists)) {";
-    CHECK(strstr(step6, create_guard) != NULL, "step 6 creates the database behind the node 1 guard");
-    char *probe = block_after(step6, "if ($NodeIndex -eq 1) {");
-    CHECK(probe && strstr(probe, "$exists = Invoke-WithRetry") && strstr(probe, "Test-CatalogExists"),
-          "only node 1 asks whether the catalog exists");
-    free(probe);
-    char *create = block_after(step6, create_guard);
-    char *attach = block_after(step6, "} else");
-    add_calls(text, node == 1 && fresh ? create : attach, node, &plan);
+    const char *probe = "$create = $N -eq 1 -and ((Test-Path \"$M\\database-creating\") -or "
+                        "!(Retry 'checking the catalog' { Test-Catalog } 10));";
+    CHECK(strstr(step6, probe) == step6 + strspn(step6, " "), "step 6: only node 1 asks whether the catalog exists");
+    char *create = block_after(step6, "if ($create) {");
+    char *attach = block_after(step6, "} else {");
+    CHECK(create && attach && strstr(create, "Set-Content \"$M\\database-created\"") &&
+          !strstr(attach, "database-created"), "step 6: only a create marks the database created");
+    if (create && attach) add_calls(text, node == 1 && fresh ? create : attach, instance, node, &plan);
 
-    Buf args = {0};
-    buf_add(&args, "", 0);
-    add_calls(text, step7, node, &args);
-    /* step 7 builds one command from `$arguments = @(…)` plus, with Redis, `+= @(…)` */
-    char *second = strchr(args.data, '\n');
-    if (second) {
-        *second = '\0';
-        buf_add(&plan, args.data, strlen(args.data));
-        if (redis && second[1]) {
-            buf_add(&plan, " ", 1);
-            buf_add(&plan, second + 1, strlen(second + 1) - 1);
-        }
-        buf_add(&plan, "\n", 1);
-    }
-    CHECK(strstr(step7, "if ($RedisHost) {") != NULL, "step 7 adds Redis only with a Redis host");
-    free(args.data);
+    add_calls(text, step7, instance, node, &plan);
 
-    const char *first_guard = "if (($NodeIndex -ne 1) -or (-not (Test-Path $createdMarker))) {";
-    CHECK(strstr(step8, first_guard) == step8 + strspn(step8, " \n"), "step 8 starts with the node 1 guard");
-    char *guarded = block_after(step8, first_guard);
-    CHECK(guarded && strstr(guarded, "return") && !strstr(guarded, "@('"), "the guard returns before any command");
-    if (node == 1 && fresh) add_calls(text, strstr(step8, first_guard) + strlen(first_guard) + strlen(guarded), node, &plan);
+    const char *guard = "if ($N -ne 1 -or !(Test-Path \"$M\\database-created\")) {";
+    const char *at = strstr(step8, guard);
+    CHECK(at == step8 + strspn(step8, " "), "step 8 starts with the node 1 guard");
+    char *guarded = block_after(step8, guard);
+    CHECK(guarded && strstr(guarded, "return") && !strstr(guarded, "Invoke-Octo"), "the guard returns before any command");
+    if (at && guarded && node == 1 && fresh) add_calls(text, at + strlen(guard) + strlen(guarded), instance, node, &plan);
 
-    add_calls(text, step9, node, &plan);
-    free(step5), free(step6), free(step7), free(step8), free(step9), free(create), free(attach), free(guarded);
+    add_calls(text, step9, instance, node, &plan);
+    free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
+    free(create), free(attach), free(guarded);
     return plan.data;
 }
 
@@ -395,11 +410,25 @@ static char *node_plan(const char *text, int node, bool fresh, bool redis) {
 static void check_order(const char *label, const char *text, const char *const *items, size_t count) {
     const char *p = text;
     for (size_t i = 0; i < count; i++) {
+        if (!items[i]) continue;
         const char *at = strstr(p, items[i]);
         CHECK(at != NULL, "%s: `%s` missing or out of order", label, items[i]);
         if (at) p = at + strlen(items[i]);
     }
 }
+
+static void check_has(const char *label, const char *text, const char *const *items, size_t count, bool want) {
+    for (size_t i = 0; i < count; i++)
+        CHECK((strstr(text, items[i]) != NULL) == want, "%s: `%s` %s", label, items[i],
+              want ? "missing" : "present, but the topology does not need it");
+}
+
+#define HAS(label, text, ...) do { \
+    static const char *const items_[] = {__VA_ARGS__}; \
+    check_has(label, text, items_, sizeof items_ / sizeof items_[0], true); } while (0)
+#define LACKS(label, text, ...) do { \
+    static const char *const items_[] = {__VA_ARGS__}; \
+    check_has(label, text, items_, sizeof items_ / sizeof items_[0], false); } while (0)
 
 static void check_metadata(const Cluster *c, const Rendered *r) {
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->metadata, "config");
@@ -408,6 +437,7 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
     const cJSON *octo = cJSON_GetObjectItemCaseSensitive(cmds, "2-octopus-server");
     CHECK(cJSON_GetArraySize(config) == 2, "%s: config has files and commands", c->name);
     CHECK(octo != NULL, "%s: the configure command", c->name);
+    if (!octo) return;
     CHECK(strcmp(cJSON_GetObjectItem(octo, "command")->valuestring,
                  "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "
                  "C:\\octohac\\bootstrap.ps1 -Phase configure") == 0, "%s: configure command line", c->name);
@@ -422,243 +452,303 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
           "%s: cfn-init resumes after the join reboot", c->name);
     CHECK(strstr(cJSON_GetObjectItem(join, "command")->valuestring, "bootstrap.ps1 -Phase join") != NULL,
           "%s: join phase", c->name);
-    CHECK(strstr(cJSON_GetObjectItem(join, "test")->valuestring, "step1.done") != NULL,
+    CHECK(strcmp(cJSON_GetObjectItem(join, "test")->valuestring,
+                 "if exist C:\\octohac\\markers\\step1.done (exit 1) else (exit 0)") == 0,
           "%s: the join is skipped once done", c->name);
     /* the join command sorts first: cfn-init runs commands in name order */
     CHECK(strcmp(cmds->child->string, "1-domain-join") == 0, "%s: join first", c->name);
+    /* the script's marker for step 1 is the file the test looks for */
+    HAS(c->name, r->text, "$D = 'C:\\octohac'\n", "$M = \"$D\\markers\"\n", "$mark = \"$M\\step$num.done\";");
 }
 
-/* `${!…}` stays PowerShell's: the template writes ${!env:ProgramFiles}, the script gets ${env:…}. */
+/* `${!…}` stays PowerShell's: the template writes ${!env:ProgramFiles}, the script gets ${env:…}.
+ * The map holds only what Fn::Sub cannot name itself, and the rendered script holds only the
+ * code of the cluster's sections, without comments. */
 static void check_escaping(const Cluster *c, const Rendered *r) {
     CHECK(strstr(r->script, "Join-Path ${!env:ProgramFiles} 'Octopus Deploy\\Octopus\\Octopus.Server.exe'") != NULL,
           "%s: template escapes PowerShell's ${", c->name);
     CHECK(strstr(r->text, "Join-Path ${env:ProgramFiles} 'Octopus Deploy\\Octopus\\Octopus.Server.exe'") != NULL,
           "%s: rendered script has PowerShell's ${", c->name);
     CHECK(strstr(r->text, "${!") == NULL, "%s: no escape left after substitution", c->name);
+    /* (`${min}` is no_directory's own literal) */
     for (const char *p = strstr(r->text, "${"); p; p = strstr(p + 2, "${"))
-        CHECK(strncmp(p, "${env:ProgramFiles}", 19) == 0, "%s: unexpected `%.20s` after substitution", c->name, p);
-    /* every map entry is used by the script, and every value is a string or an allowed intrinsic */
+        CHECK(strncmp(p, "${env:ProgramFiles}", 19) == 0 || strncmp(p, "${min}'", 7) == 0,
+              "%s: unexpected `%.20s` after substitution", c->name, p);
     for (const cJSON *v = r->map->child; v; v = v->next) {
         char needle[128];
-        snprintf(needle, sizeof needle, "${%s}", v->string);
-        CHECK(strstr(r->script, needle) != NULL, "%s: map entry %s unused", c->name, v->string);
-        if (cJSON_IsObject(v)) {
-            const char *fn = v->child->string;
-            CHECK(strcmp(fn, "Ref") == 0 || strcmp(fn, "Fn::GetAtt") == 0 || strcmp(fn, "Fn::Join") == 0,
-                  "%s: %s uses %s, not allowed in an Fn::Sub map", c->name, v->string, fn);
-            if (strcmp(fn, "Fn::GetAtt") == 0) /* list-valued attributes must be joined */
-                CHECK(strcmp(cJSON_GetArrayItem(v->child, 1)->valuestring, "DnsIpAddresses") != 0,
-                      "%s: bare list-valued GetAtt in Fn::Sub", c->name);
-        } else {
-            CHECK(cJSON_IsString(v), "%s: %s is a string", c->name, v->string);
-        }
+        snprintf(needle, sizeof needle, "'${%s}'", v->string);
+        CHECK(strstr(r->script, needle) != NULL, "%s: map entry %s unused or not between quotes", c->name, v->string);
+        /* strings, Refs and GetAtts are written into the script; a list must be joined */
+        const char *fn = cJSON_IsObject(v) && v->child ? v->child->string : "";
+        CHECK(strcmp(fn, "Fn::Join") == 0, "%s: map entry %s is %s, which the script could name itself",
+              c->name, v->string, fn[0] ? fn : "a plain value");
     }
     CHECK(strstr(r->script, "\r") == NULL, "%s: LF line ends", c->name);
     for (const unsigned char *p = (const unsigned char *)r->script; *p; p++)
         CHECK(*p < 0x80, "%s: the template is ASCII (Windows PowerShell reads it as ANSI)", c->name);
+    /* comments and section directives are gone: only the header line starts with # */
+    CHECK(strncmp(r->script, "# octohac stdlib/bootstrap/node.ps1\n", 36) == 0, "%s: header line", c->name);
+    CHECK(strstr(r->script, "\n#") == NULL, "%s: a comment or directive left in the script", c->name);
+    /* every top-level statement is one line: a line never starts inside a block */
+    LACKS(c->name, r->script, "\n}", "\n ", "\n;");
 }
 
 /* The values that must never reach the template: they exist only in Secrets Manager. */
 static void check_no_secrets(const Cluster *c, const Rendered *r) {
     char *json = cJSON_PrintUnformatted(r->metadata);
-    static const char *const forbidden[] = {"{{resolve:", "\"SecretString\"", "AuthToken", "MasterUserPassword"};
+    static const char *const forbidden[] = {"{{resolve:", "\"SecretString\"", "AuthToken", "MasterUserPassword",
+                                            "${MasterKey}", "${OctopusLicense}"};
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
         CHECK(strstr(json, forbidden[i]) == NULL, "%s: `%s` appears in the metadata", c->name, forbidden[i]);
-    /* every password in a connection string is a run-time placeholder, never a value */
-    for (const char *p = strstr(json, "assword="); p; p = strstr(p + 1, "assword="))
-        CHECK(p[8] == '{', "%s: a password value in the metadata: `%.24s`", c->name, p - 1);
-    /* secrets go in by id: each *SecretId is a Ref to a stack secret or the user's secret id */
-    for (const cJSON *v = r->map->child; v; v = v->next)
-        if (strstr(v->string, "SecretId") && cJSON_IsString(v) && v->valuestring[0])
-            CHECK(strncmp(v->valuestring, "arn:", 4) == 0 || strchr(v->valuestring, ' ') == NULL,
-                  "%s: %s is a secret id", c->name, v->string);
-    /* the only place a password is assembled is at run time, from a secret read by id */
-    CHECK(strstr(r->script, "Password={3}") != NULL, "%s: the RDS password is filled in at run time", c->name);
+    /* every password in a connection string is appended at run time, from a secret read by id */
+    for (const char *p = strstr(r->text, "assword="); p; p = strstr(p + 1, "assword="))
+        CHECK(strncmp(p + 8, "' + (Get-Secret '", 17) == 0, "%s: a password value in the script: `%.40s`", c->name, p - 1);
+    /* secrets go in by id: a stack secret's ARN (its Ref), or the id given in secret() */
+    for (const char *p = strstr(r->script, "Get-Secret '"); p; p = strstr(p + 1, "Get-Secret '")) {
+        const char *id = p + 12;
+        size_t n = strcspn(id, "'");
+        CHECK(strncmp(id, "${", 2) == 0 || strncmp(id, "arn:", 4) == 0 || memchr(id, ' ', n) == NULL,
+              "%s: Get-Secret reads `%.*s`, which is not a secret id", c->name, (int)n, id);
+    }
     free(json);
 }
 
-static void check_loader(Arena *arena, const Cluster *c) {
-    for (int node = 1; node <= 2; node++) {
-        const char *ud = boot_user_data(arena, c, node);
-        char want[160];
-        CHECK(strncmp(ud, "<powershell>\n", 13) == 0, "%s: loader opens with <powershell>", c->name);
-        CHECK(strstr(ud, "</powershell>\n") != NULL, "%s: loader closes", c->name);
-        CHECK(strlen(ud) < 2048, "%s: loader is %zu bytes, over 2 KB", c->name, strlen(ud));
-        snprintf(want, sizeof want, "[Environment]::SetEnvironmentVariable('OCTOHAC_NODE_INDEX', '%d', 'Machine')", node);
-        CHECK(strstr(ud, want) != NULL, "%s node %d: index in the machine environment", c->name, node);
-        CHECK(strstr(ud, "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"),
-              "%s: cfn-init call", c->name);
-        snprintf(want, sizeof want, "cfn-signal.exe -e 1 --stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed\n", node, node);
-        CHECK(strstr(ud, want) != NULL, "%s node %d: failure signal for its own resource", c->name, node);
-        /* only pseudo parameters are substituted in the loader */
-        for (const char *p = strstr(ud, "${"); p; p = strstr(p + 2, "${"))
-            CHECK(strncmp(p, "${AWS::", 7) == 0, "%s: loader uses `%.16s`", c->name, p);
-    }
+static void check_loader(Arena *arena, const Cluster *c, int node) {
+    const char *ud = boot_user_data(arena, c, node);
+    char want[256];
+    CHECK(strncmp(ud, "<powershell>\n", 13) == 0, "%s: loader opens with <powershell>", c->name);
+    CHECK(strlen(ud) > 14 && strcmp(ud + strlen(ud) - 14, "</powershell>\n") == 0, "%s: loader closes", c->name);
+    CHECK(strlen(ud) <= 400, "%s node %d: loader is %zu bytes, over 400", c->name, node, strlen(ud));
+    /* once only; the node index is a file the script reads, which survives the join reboot */
+    snprintf(want, sizeof want, "$f = 'C:\\octohac\\node-index'\nif (Test-Path $f) { exit }\nNew-Item $f -Value %d -Force | Out-Null\n", node);
+    CHECK(strstr(ud, want) != NULL, "%s node %d: runs once and records its index", c->name, node);
+    CHECK(strstr(ud, "\ncfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"),
+          "%s: cfn-init call", c->name);
+    snprintf(want, sizeof want, "\nif ($LASTEXITCODE -and !(Test-Path C:\\octohac\\handled)) { cfn-signal.exe -e 1 "
+             "--stack ${AWS::StackName} --resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed }\n", node, node);
+    CHECK(strstr(ud, want) != NULL, "%s node %d: failure signal for its own resource", c->name, node);
+    /* only pseudo parameters are substituted in the loader */
+    for (const char *p = strstr(ud, "${"); p; p = strstr(p + 2, "${"))
+        CHECK(strncmp(p, "${AWS::", 7) == 0, "%s: loader uses `%.16s`", c->name, p);
+}
+
+/* The script's side of the loader's contract: it reads the index file, and says `handled`
+ * when it signals or reboots, so that the loader does not signal as well. */
+static void check_loader_contract(const Cluster *c, const Rendered *r) {
+    HAS(c->name, r->text, "\n$N = [int](Get-Content \"$D\\node-index\")\n", "Set-Content \"$D\\handled\" $ok }");
+    if (c->directory.form != DIR_NONE)
+        HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'restarting to complete the domain join'; "
+                              "shutdown.exe /r /t 15 /c 'octohac: domain join'; exit 0 }");
 }
 
 static void check_plan(const char *label, const char *got, const char *want) {
     CHECK(strcmp(got, want) == 0, "%s: Octopus.Server.exe commands\n--- got\n%s--- want\n%s", label, got, want);
 }
 
-static void check_steps(const Cluster *c, const Rendered *r, const char *configure_extra) {
+/* The value the rendered script holds for a string attribute (a parameter's sample value). */
+static const char *rendered(const StrAttr *attr, const char *fallback) {
+    if (attr->source == VS_PARAM) return reference_value(attr->text);
+    return attr->source == VS_LITERAL ? attr->text : fallback;
+}
+
+static void check_steps(const Cluster *c, const Rendered *r) {
     char label[96], want[2048];
-    bool redis = configure_extra[0] != '\0';
-    const char *instance = "OctopusServer";
+    bool redis = c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
+    const char *extra = redis ? " --multiNodePollingTentaclesRedisConnectionString <secret:Redis>" : "";
+    const char *instance = rendered(&c->octopus.instance, "OctopusServer");
+    Buf shared = {0};
+    buf_adds(&shared, "");
+    if (c->storage.existing.source == VS_NONE) {
+        buf_adds(&shared, "\\\\");
+        buf_adds(&shared, reference_value("FileSystem.DNSName"));
+        buf_adds(&shared, "\\share\\");
+        buf_adds(&shared, rendered(&c->storage.folder, "OctopusShared"));
+    } else {
+        buf_adds(&shared, rendered(&c->storage.existing, ""));
+    }
     /* node 1, new cluster: create, then path, admin and licence */
-    char *plan = node_plan(r->text, 1, true, redis);
+    char *plan = node_plan(r->text, 1, true);
     snprintf(want, sizeof want,
              "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-1\n"
-             "database --instance %s --create --masterKey <secret:MasterKey> --connectionString <secret:ConnectionString>\n"
+             "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Cs>\n"
              "configure --instance %s --webListenPrefixes http://+:%lld/ --commsListenPort %lld --webForceSSL False%s\n"
              "path --instance %s --clusterShared %s\n"
-             "admin --instance %s --username %s --email %s --password <secret:AdminPassword>\n"
+             "admin --instance %s --username %s --email %s --password <secret:Admin>\n"
              "license --instance %s --licenseBase64 <secret:License>\n"
              "node --instance %s --taskCap %lld\n"
              "service --instance %s --install --reconfigure --start\n",
-             instance, c->name, instance, instance, c->octopus.web_port.value, c->tentacles.port.value,
-             configure_extra, instance, "<?SharedPath>", instance, c->octopus.admin_username.text,
-             c->octopus.admin_email.text, instance, instance, c->octopus.task_cap.value, instance);
-    /* the shared path is a value of the map: compare it through the script's own variable */
-    Buf shared = {0};
-    buf_add(&shared, "", 0);
-    variable_value(r->text, "SharedPath", &shared);
-    char *slot = strstr(want, "<?SharedPath>");
-    Buf full = {0};
-    buf_add(&full, want, (size_t)(slot - want));
-    buf_add(&full, shared.data, shared.len);
-    buf_add(&full, slot + 13, strlen(slot + 13));
+             instance, c->name, instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra,
+             instance, shared.data, instance, c->octopus.admin_username.text, c->octopus.admin_email.text,
+             instance, instance, c->octopus.task_cap.value, instance);
     snprintf(label, sizeof label, "%s node 1", c->name);
-    check_plan(label, plan, full.data);
-    free(plan), free(shared.data), free(full.data);
+    check_plan(label, plan, want);
+    /* the log shows every secret option's value as ******** */
+    for (const char *p = strstr(plan, " <secret:"); p; p = strstr(p + 1, " <secret:")) {
+        const char *option = p;
+        while (option > plan && option[-1] != ' ') option--;
+        static const char *const hidden[] = {"--masterKey", "--connectionString", "--password", "--licenseBase64",
+                                             "--multiNodePollingTentaclesRedisConnectionString"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+            known |= strncmp(option, hidden[i], strlen(hidden[i])) == 0 && option + strlen(hidden[i]) == p;
+        CHECK(known, "%s: `%.20s` passes a secret the log would show", c->name, option);
+    }
+    HAS(c->name, r->text, "$hide = $word -match '^--.*(key|string|password|base64)$'");
+    free(plan), free(shared.data);
 
     /* node 2 (and a replaced node 1): attach with the master key; no path, admin or licence */
     for (int node = 2; node >= 1; node--) {
-        plan = node_plan(r->text, node, false, redis);
+        plan = node_plan(r->text, node, false);
         snprintf(want, sizeof want,
                  "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-%d\n"
-                 "database --instance %s --masterKey <secret:MasterKey> --connectionString <secret:ConnectionString>\n"
+                 "database --instance %s --masterKey <secret:Key> --connectionString <secret:Cs>\n"
                  "configure --instance %s --webListenPrefixes http://+:%lld/ --commsListenPort %lld --webForceSSL False%s\n"
                  "node --instance %s --taskCap %lld\n"
                  "service --instance %s --install --reconfigure --start\n",
                  instance, c->name, node, instance, instance, c->octopus.web_port.value,
-                 c->tentacles.port.value, configure_extra, instance, c->octopus.task_cap.value, instance);
+                 c->tentacles.port.value, extra, instance, c->octopus.task_cap.value, instance);
         snprintf(label, sizeof label, "%s node %d%s", c->name, node, node == 1 ? " (replaced)" : "");
         check_plan(label, plan, want);
         free(plan);
     }
 
-    /* steps 1 to 10 in order, each behind its marker */
-    static const char *const steps[] = {
-        "Invoke-Step -Number 1 -Name 'domain join'", "Invoke-Step -Number 2 -Name 'firewall'",
-        "Invoke-Step -Number 3 -Name 'install Octopus Server'", "Invoke-Step -Number 4 -Name 'read secrets' -Always",
-        "Invoke-Step -Number 5 -Name 'create-instance'", "Invoke-Step -Number 6 -Name 'database'",
-        "Invoke-Step -Number 7 -Name 'configure'", "Invoke-Step -Number 8 -Name 'first node'",
-        "Invoke-Step -Number 9 -Name 'service'", "Invoke-Step -Number 10 -Name 'ready'",
+    /* steps 1 to 10 in order, each behind its marker (4 reads secrets on every run) */
+    const char *const steps[] = {
+        c->directory.form != DIR_NONE ? "\nif ($Phase -eq 'join') { Step 1 domain-join {" : NULL,
+        "\nStep 2 firewall {", "\nStep 3 install {", "\nStep 4 secrets -Always {", "\nStep 5 create-instance {",
+        "\nStep 6 database {", "\nStep 7 configure {", "\nStep 8 first-node {", "\nStep 9 service {",
+        "\nStep 10 ready {", "\nexit 0\n",
     };
     check_order(c->name, r->text, steps, sizeof steps / sizeof steps[0]);
-    static const char *const install[] = {
-        "'https://octopus.com/downloads/latest/WindowsX64/OctopusServer'",
-        "'https://download.octopusdeploy.com/octopus/Octopus.{0}-x64.msi'",
-        "'/quiet', '/norestart', 'RUNMANAGERONEXIT=no'",
-        "Write-SSMParameter -Name $VersionParameter -Value $installed",
+    HAS(c->name, r->text,
+        "function Step($num, $name, $body, [switch]$Always) { $Script:At = \"step$num-$name\"; "
+        "$mark = \"$M\\step$num.done\"; if (!$Always -and (Test-Path $mark)) { Log \"$At already done\"; return }; "
+        "Log \"$At start\"; & $body; if (!$Always) { Set-Content $mark (Get-Date -Format o) }; Log \"$At done\" }",
+        "$Log = 'C:\\Octopus\\bootstrap.log'\n", "function Log($text) { Add-Content $Log ",
+        /* retries: reading secrets and parameters, the download, msiexec */
+        "function Retry($what, $action, $tries = 5) {", "Retry \"reading secret $id\" { (Get-SECSecretValue -SecretId $id).SecretString }",
+        "Retry \"downloading $url\" { Invoke-WebRequest $url -OutFile $msi -UseBasicParsing }", "Retry 'msiexec' {",
+        /* only node 1 reads the admin password and the licence */
+        "if ($N -eq 1) { $Sec.Admin = Get-Secret '");
+    const char *const install[] = {
+        "\nfunction Get-MsiUrl($version) {",
+        c->octopus.download_url.source == VS_NONE && (c->octopus.version.source != VS_LITERAL ||
+                                                       strcmp(c->octopus.version.text, "latest") == 0)
+            ? "'https://octopus.com/downloads/latest/WindowsX64/OctopusServer'" : NULL,
+        c->octopus.download_url.source == VS_NONE ? "\"https://download.octopusdeploy.com/octopus/Octopus.$version-x64.msi\""
+                                                  : c->octopus.download_url.text,
+        "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v C:\\Octopus\\msiexec.log",
+        "$run.ExitCode -notin 0, 3010",
+        "if (!$recorded -and $N -ne 1) {",
+        "if ($recorded) { $got = Install-Msi (Get-MsiUrl $recorded); if ($got -ne $recorded) { throw",
+        "} else { $got = Install-Msi (Get-MsiUrl '",
+        "Write-SSMParameter -Name '/octohac/octopus-stack/OctopusVersion' -Value $got -Type String -Overwrite $true",
     };
     check_order(c->name, r->text, install, sizeof install / sizeof install[0]);
-    static const char *const ready[] = {
-        "'http://localhost:{0}/api/octopusservernodes/ping' -f $WebPort",
-        "$response.StatusCode -eq 200",
-        "Send-Signal -Success $true",
-        "Send-Signal -Success $false",
+    snprintf(want, sizeof want, "$ping = 'http://localhost:%lld/api/octopusservernodes/ping'", c->octopus.web_port.value);
+    const char *const ready[] = {
+        want, "(Invoke-WebRequest $ping -UseBasicParsing -TimeoutSec 10).StatusCode -eq 200", "Send-Signal $true }",
     };
     check_order(c->name, r->text, ready, sizeof ready / sizeof ready[0]);
-    static const char *const signal[] = {
-        "$resource = 'Node{0}' -f $NodeIndex",
-        "& $cfnSignal -e 0 --stack $StackName --resource $resource --region $Region",
-        "$id = 'node{0}-{1}-failed' -f $NodeIndex, $Script:StepId",
-        "& $cfnSignal -e 1 -i $id --stack $StackName --resource $resource --region $Region",
+    const char *const signal[] = {
+        "$Stack = 'octopus-stack'\n", "$Region = 'us-east-1'\n",
+        "function Send-Signal($ok) { $to = '--stack', $Stack, '--resource', \"Node$N\", '--region', $Region; ",
+        "if ($ok) { cfn-signal.exe -e 0 @to } else { cfn-signal.exe -e 1 -i \"node$N-$At-failed\" @to }",
+        "\ntrap { Log \"$At failed: $_\"; if ($N -ge 1) { Send-Signal $false }; exit 1 }\n",
     };
     check_order(c->name, r->text, signal, sizeof signal / sizeof signal[0]);
     /* cfn-signal's --reason is for wait condition handles only */
     CHECK(strstr(r->text, "--reason") == NULL, "%s: no --reason with --resource", c->name);
 }
 
-static const char *map_string(const Rendered *r, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->map, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool map_is(const Rendered *r, const char *name, const char *fn, const char *target) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->map, name);
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, fn);
-    if (!f) return false;
-    if (cJSON_IsString(f)) return strcmp(f->valuestring, target) == 0;
-    const cJSON *first = cJSON_GetArrayItem(f, 0);
-    if (strcmp(fn, "Fn::Join") == 0) {
-        const cJSON *list = cJSON_GetArrayItem(f, 1);
-        const cJSON *inner = cJSON_IsArray(list) ? cJSON_GetArrayItem(list, 1) : list;
-        const cJSON *att = cJSON_GetObjectItemCaseSensitive(inner, "Fn::GetAtt");
-        return att && strcmp(cJSON_GetArrayItem(att, 0)->valuestring, target) == 0;
-    }
-    return first && strcmp(first->valuestring, target) == 0;
+    if (!f || strcmp(fn, "Fn::Join") != 0) return false;
+    const cJSON *att = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(f, 1), "Fn::GetAtt");
+    return att && strcmp(cJSON_GetArrayItem(att, 0)->valuestring, target) == 0;
 }
 
-static bool str_eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
-
+/* Each topology renders its own code, and only that. */
 static void check_topology(void) {
     Arena *arena = arena_new();
     Rendered r;
 
     r = render(production(arena));
-    CHECK(str_eq(map_string(&r, "DatabaseMode"), "rds"), "production: RDS");
-    CHECK(map_is(&r, "DatabaseHost", "Fn::GetAtt", "Database"), "production: RDS endpoint");
-    CHECK(map_is(&r, "DatabaseSecretId", "Ref", "DatabaseSecret"), "production: database secret");
-    CHECK(map_is(&r, "SharedPath", "Fn::Join", "FileSystem"), "production: FSx path");
-    CHECK(str_eq(map_string(&r, "SharedCreate"), "true"), "production: create the folder");
-    CHECK(map_is(&r, "DnsIps", "Fn::Join", "Directory"), "production: joined directory IPs");
-    CHECK(str_eq(map_string(&r, "DirectoryMode"), "managed"), "production: managed AD");
-    CHECK(map_is(&r, "LicenseSecretId", "Ref", "LicenseSecret"), "production: licence secret");
-    CHECK(map_is(&r, "MasterKeySecretId", "Ref", "MasterKeySecret"), "production: master key");
-    CHECK(str_eq(map_string(&r, "MasterKeyFormat"), "hex"), "production: hex master key");
-    CHECK(map_is(&r, "VersionParameter", "Ref", "OctopusVersionParameter"), "production: version parameter");
-    CHECK(str_eq(map_string(&r, "OctopusVersion"), "2026.4.6909"), "production: pinned version");
-    CHECK(str_eq(map_string(&r, "RedisHost"), ""), "production: no Redis");
+    CHECK(map_is(&r, "DnsIps", "Fn::Join", "Directory") && cJSON_GetArraySize(r.map) == 1,
+          "production: the map holds the joined directory IPs only");
+    HAS("production", r.script,
+        "$Sec.Cs = 'Server=${Database.Endpoint.Address},1433;Database=Octopus;User ID=octopus;Password=' + "
+        "(Get-Secret '${DatabaseSecret}' password) + ';Encrypt=True;TrustServerCertificate=True'",
+        "$Share = '\\\\${FileSystem.DNSName}\\share\\OctopusShared'\n",
+        "$dns = '${DnsIps}' -split ','", "Set-DnsClientServerAddress",
+        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member }",
+        "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')",
+        "[Convert]::ToBase64String(", "Get-Secret '${LicenseSecret}' ''", "Get-Secret '${AdminSecret}' password",
+        "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
+        "icacls.exe $Share /grant \"*$sid-515:(OI)(CI)M\"", "Retry \"creating $Share\"",
+        "if (!(Test-Member)) { $At = 'step1-domain-join'; throw 'the node is not a member of octo.corp.example.com' }",
+        "$Node = 'octopus-prod-node-' + $N\n");
+    LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}");
+    cJSON_Delete(r.metadata), free(r.text);
+
+    r = render(polling(arena));
+    HAS("polling", r.script, "(Get-MsiUrl 'latest')",
+        "if ($version -eq 'latest') { return 'https://octopus.com/downloads/latest/WindowsX64/OctopusServer' }");
+    LACKS("polling", r.script, "Redis");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(existing_vpc(arena));
-    CHECK(str_eq(map_string(&r, "DatabaseMode"), "secret"), "existing-vpc: connection string secret");
-    CHECK(str_eq(map_string(&r, "DatabaseSecretId"),
-                 "arn:aws:secretsmanager:us-west-2:123456789012:secret:octopus/sql-connection-AbCdEf"), "existing-vpc: its ARN");
-    CHECK(str_eq(map_string(&r, "DatabaseHost"), ""), "existing-vpc: no RDS");
-    CHECK(str_eq(map_string(&r, "DnsIps"), "10.1.0.10,10.1.1.10"), "existing-vpc: literal DNS IPs");
-    CHECK(str_eq(map_string(&r, "LicenseSecretId"), "octopus/license"), "existing-vpc: user licence secret");
-    CHECK(str_eq(map_string(&r, "LicenseSecretKey"), ""), "existing-vpc: whole secret string");
+    CHECK(cJSON_GetArraySize(r.map) == 0, "existing-vpc: nothing in the map");
+    HAS("existing-vpc", r.script,
+        "$Sec.Cs = Get-Secret 'arn:aws:secretsmanager:us-west-2:123456789012:secret:octopus/sql-connection-AbCdEf' ''",
+        "$dns = '10.1.0.10,10.1.1.10' -split ','", "Get-Secret 'octopus/license' ''",
+        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join corp.example.com'");
+    LACKS("existing-vpc", r.script, "Database.Endpoint", "DatabaseSecret", "LicenseSecret", "Add-Computer");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(self_managed_ad(arena));
-    CHECK(str_eq(map_string(&r, "DirectoryMode"), "self-managed"), "self-managed-ad: mode");
-    CHECK(str_eq(map_string(&r, "JoinUser"), "svc-octopus-join"), "self-managed-ad: join user");
-    CHECK(str_eq(map_string(&r, "JoinSecretKey"), "password"), "self-managed-ad: json key");
-    CHECK(str_eq(map_string(&r, "JoinOu"), "OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com"), "self-managed-ad: OU");
-    CHECK(strstr(r.text, "if ($JoinOu) { $options['OUPath'] = $JoinOu }") != NULL, "self-managed-ad: -OUPath when set");
-    CHECK(strstr(r.text, "Add-Computer @options") != NULL, "self-managed-ad: Add-Computer");
+    HAS("self-managed-ad", r.script, "$user = 'svc-octopus-join'; if ($user -notmatch '[\\\\@]') { $user = 'corp.example.com\\' + $user }",
+        "ConvertTo-SecureString (Get-Secret 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3' 'password')",
+        "Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }",
+        "$dns = '10.50.0.10,10.50.1.10' -split ','");
+    LACKS("self-managed-ad", r.script, "AWS-JoinDirectoryServiceDomain", "Wait-Until 'AWS");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(shared_queue(arena));
-    CHECK(map_is(&r, "RedisHost", "Fn::GetAtt", "Redis"), "shared-queue: Redis endpoint");
-    CHECK(map_is(&r, "RedisSecretId", "Ref", "RedisSecret"), "shared-queue: Redis secret");
-    CHECK(strstr(r.text, "'{0}:6379,password={1},ssl=true' -f $RedisHost") != NULL, "shared-queue: Redis string");
+    HAS("shared-queue", r.script,
+        "$Sec.Redis = '${Redis.PrimaryEndPoint.Address}:6379,password=' + (Get-Secret '${RedisSecret}' password) + ',ssl=true'",
+        "--multiNodePollingTentaclesRedisConnectionString $Sec.Redis");
     cJSON_Delete(r.metadata), free(r.text);
 
-    Cluster *plain = no_directory(arena);
-    plain->octopus.admin_email = lit("o'neil@example.com");
-    r = render(plain);
-    CHECK(str_eq(map_string(&r, "DirectoryMode"), "none"), "no directory");
-    CHECK(str_eq(map_string(&r, "DatabaseMode"), "string"), "plain connection string");
-    CHECK(str_eq(map_string(&r, "SharedCreate"), "false"), "existing share is used as it is");
-    CHECK(str_eq(map_string(&r, "SharedPath"), "\\\\files.example.com\\octopus"), "existing share path");
-    CHECK(str_eq(map_string(&r, "MasterKeyFormat"), "base64"), "master_key = param is base64 already");
-    CHECK(str_eq(map_string(&r, "AdminEmail"), "o''neil@example.com"), "a quote is doubled for PowerShell");
-    CHECK(strstr(r.text, "\n$AdminEmail = 'o''neil@example.com'\n") != NULL, "the quoted literal");
+    r = render(no_directory(arena));
+    CHECK(cJSON_GetArraySize(r.map) == 0, "no directory: nothing in the map");
+    HAS("no directory", r.script, "$Share = '\\\\files.example.com\\octopus'\n",
+        "$Sec.Cs = 'Server=sql.example.com;Database=Octopus;Integrated Security=True'",
+        "function Get-MsiUrl($version) { 'https://downloads.example.com/Octopus.2026.4.6909-x64.msi' }",
+        "$key = Get-Secret '${MasterKeySecret}'; $Sec.Key = $key",
+        /* a quote in a literal is doubled; a `${` in a literal is not Fn::Sub's */
+        "--email 'o''neil@example.com'", "--username 'ad${!min}'");
+    LACKS("no directory", r.script, "Test-Member", "Step 1 ", "domain", "Set-DnsClientServerAddress", "icacls",
+          "ToBase64String", "New-Item -ItemType Directory -Force $Share", "download.octopusdeploy.com",
+          "octopus.com/downloads/latest",
+          "Get-Secret '${DatabaseSecret}'");
+    CHECK(strstr(r.text, "--username 'ad${min}'") != NULL, "no directory: the literal after Fn::Sub");
     cJSON_Delete(r.metadata), free(r.text);
+
+    r = render(parameters(arena));
+    HAS("parameters", r.script, "'--instance', '${OctopusInstanceName}'", "(Get-MsiUrl '${OctopusVersion}')",
+        "if ($version -eq 'latest')", "Get-Secret 'octopus/licence-json' 'licence'",
+        "$Sec.Cs = Get-Secret 'octopus/sql' 'connectionString'",
+        "Add-Computer -DomainName 'corp.example.com' -Credential $credential -Force }");
+    LACKS("parameters", r.script, "-OUPath");
+    cJSON_Delete(r.metadata), free(r.text);
+
+    /* the loader stays under 400 bytes up to node 99 */
+    Cluster *big = production(arena);
+    big->nodes.count.value = 99;
+    check_loader(arena, big, 99);
     arena_free(arena);
 }
 
@@ -667,13 +757,12 @@ static void check_topology(void) {
 typedef struct Sample {
     const char *file;
     Cluster *(*build)(Arena *arena);
-    bool redis;
 } Sample;
 
 static const Sample samples[] = {
-    {"production", production, false},   {"polling", polling, false},
-    {"existing-vpc", existing_vpc, false}, {"self-managed-ad", self_managed_ad, false},
-    {"shared-queue", shared_queue, true},  {"no-directory", no_directory, false},
+    {"production", production},     {"polling", polling},           {"existing-vpc", existing_vpc},
+    {"self-managed-ad", self_managed_ad}, {"shared-queue", shared_queue}, {"no-directory", no_directory},
+    {"parameters", parameters},
 };
 
 static void write_text(const char *dir, const char *name, const char *text) {
@@ -694,6 +783,19 @@ static char *loader_text(Arena *arena, const Cluster *c, int node) {
     return text;
 }
 
+static void check_all(Arena *arena, const Cluster *c) {
+    Rendered r = render(c);
+    check_metadata(c, &r);
+    check_escaping(c, &r);
+    check_no_secrets(c, &r);
+    check_loader(arena, c, 1);
+    check_loader(arena, c, 2);
+    check_loader_contract(c, &r);
+    check_steps(c, &r);
+    cJSON_Delete(r.metadata);
+    free(r.text);
+}
+
 /* The same checks on the samples themselves, through the real front end and model. */
 static void check_real_samples(void) {
     size_t checked = 0;
@@ -701,7 +803,7 @@ static void check_real_samples(void) {
         char path[128];
         snprintf(path, sizeof path, "samples/%s.oha", samples[i].file);
         FILE *probe = fopen(path, "rb");
-        if (!probe) continue; /* no-directory is not a sample */
+        if (!probe) continue; /* the variations are not samples */
         fclose(probe);
         Arena *arena = arena_new();
         DiagCtx diag;
@@ -714,14 +816,7 @@ static void check_real_samples(void) {
         CHECK(c != NULL && !diag_has_errors(&diag), "%s: builds a model", path);
         if (c && !diag_has_errors(&diag)) {
             checked++;
-            Rendered r = render(c);
-            check_metadata(c, &r);
-            check_escaping(c, &r);
-            check_no_secrets(c, &r);
-            check_loader(arena, c);
-            check_steps(c, &r, samples[i].redis ? " --multiNodePollingTentaclesRedisConnectionString <secret:Redis>" : "");
-            cJSON_Delete(r.metadata);
-            free(r.text);
+            check_all(arena, c);
         }
         arena_free(arena);
     }
@@ -733,26 +828,22 @@ int main(int argc, char **argv) {
     Arena *arena = arena_new();
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         Cluster *c = samples[i].build(arena);
+        if (!emit_dir) {
+            check_all(arena, c);
+            continue;
+        }
         Rendered r = render(c);
-        if (emit_dir) {
-            char name[128];
-            snprintf(name, sizeof name, "%s.bootstrap.ps1", samples[i].file);
-            write_text(emit_dir, name, r.text);
-            for (int node = 1; node <= 2; node++) {
-                char *loader = loader_text(arena, c, node);
-                snprintf(name, sizeof name, "%s.loader%d.ps1", samples[i].file, node);
-                /* the syntax check parses what is between the tags */
-                const char *body = strstr(loader, "<powershell>\n") + 13;
-                *strstr(loader, "</powershell>") = '\0';
-                write_text(emit_dir, name, body);
-                free(loader);
-            }
-        } else {
-            check_metadata(c, &r);
-            check_escaping(c, &r);
-            check_no_secrets(c, &r);
-            check_loader(arena, c);
-            check_steps(c, &r, samples[i].redis ? " --multiNodePollingTentaclesRedisConnectionString <secret:Redis>" : "");
+        char name[128];
+        snprintf(name, sizeof name, "%s.bootstrap.ps1", samples[i].file);
+        write_text(emit_dir, name, r.text);
+        for (int node = 1; node <= 2; node++) {
+            char *loader = loader_text(arena, c, node);
+            snprintf(name, sizeof name, "%s.loader%d.ps1", samples[i].file, node);
+            /* the syntax check parses what is between the tags */
+            const char *body = strstr(loader, "<powershell>\n") + 13;
+            *strstr(loader, "</powershell>") = '\0';
+            write_text(emit_dir, name, body);
+            free(loader);
         }
         cJSON_Delete(r.metadata);
         free(r.text);

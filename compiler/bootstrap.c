@@ -261,17 +261,24 @@ static bool is_pseudo(const char *name, size_t len) {
 
 /* ---- sections -------------------------------------------------------------------------------- */
 
-/* The directive of a line (`#if`, `#else`, `#endif`), or NULL; *ARG is what follows `#if `. */
-static const char *directive(const char *p, const char *end, const char **arg) {
-    static const char *const names[] = {"#if ", "#else", "#endif"};
+typedef enum Directive { SEC_TEXT, SEC_IF, SEC_ELSE, SEC_ENDIF } Directive;
+
+/* The directive of the line P..END (`#if FLAG`, `#else`, `#endif`), or SEC_TEXT; *FLAG is what
+ * follows `#if `. */
+static Directive directive(const char *p, const char *end, const char **flag) {
+    static const struct {
+        const char *text;
+        Directive directive;
+    } names[] = {{"#if ", SEC_IF}, {"#else", SEC_ELSE}, {"#endif", SEC_ENDIF}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        size_t n = strlen(names[i]);
-        if ((size_t)(end - p) >= n && memcmp(p, names[i], n) == 0 && (i == 0 || p + n == end)) {
-            *arg = p + n;
-            return names[i];
+        size_t n = strlen(names[i].text);
+        if ((size_t)(end - p) >= n && memcmp(p, names[i].text, n) == 0 &&
+            (names[i].directive == SEC_IF || p + n == end)) {
+            *flag = p + n;
+            return names[i].directive;
         }
     }
-    return NULL;
+    return SEC_TEXT;
 }
 
 /* TEXT without the lines of the `#if` sections whose flag does not hold, nor the directives.
@@ -284,24 +291,30 @@ static char *keep_sections(const Cluster *c, const char *text) {
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
         if (!end) end = line + strlen(line);
-        const char *p = line, *arg = NULL;
+        const char *p = line, *flag = NULL;
         while (p < end && (*p == ' ' || *p == '\t')) p++;
-        const char *d = directive(p, end, &arg);
-        if (d && d[1] == 'i') {
+        switch (directive(p, end, &flag)) {
+        case SEC_IF:
             if (depth == BOOT_MAX_DEPTH) BUG("%s nests `#if` too deeply", BOOT_TEMPLATE_PATH);
             depth++;
-            keep[depth] = keep[depth - 1] && flag_holds(c, arg, (size_t)(end - arg));
+            keep[depth] = keep[depth - 1] && flag_holds(c, flag, (size_t)(end - flag));
             seen_else[depth] = false;
-        } else if (d && d[1] == 'e' && d[2] == 'l') {
+            break;
+        case SEC_ELSE:
             if (depth == 0 || seen_else[depth]) BUG("%s has a stray `#else`", BOOT_TEMPLATE_PATH);
             seen_else[depth] = true;
             keep[depth] = keep[depth - 1] && !keep[depth];
-        } else if (d) {
+            break;
+        case SEC_ENDIF:
             if (depth == 0) BUG("%s has a stray `#endif`", BOOT_TEMPLATE_PATH);
             depth--;
-        } else if (keep[depth]) {
-            text_add(&out, line, (size_t)(end - line));
-            text_adds(&out, "\n");
+            break;
+        case SEC_TEXT:
+            if (keep[depth]) {
+                text_add(&out, line, (size_t)(end - line));
+                text_adds(&out, "\n");
+            }
+            break;
         }
         line = *end ? end + 1 : end;
     }
@@ -532,9 +545,7 @@ char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index) {
         BUG("node index %d outside 1..%lld", node_index, cluster->nodes.count.value);
     return arena_printf(arena,
         "<powershell>\n"
-        "$f = 'C:\\octohac\\node-index'\n"
-        "if (Test-Path $f) { exit }\n"
-        "New-Item $f -Value %d -Force | Out-Null\n"
+        "$f = 'C:\\octohac\\node-index'; if (Test-Path $f) { exit }; New-Item $f -Value %d -Force | Out-Null\n"
         "cfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"
         "if ($LASTEXITCODE -and !(Test-Path C:\\octohac\\handled)) { cfn-signal.exe -e 1 --stack ${AWS::StackName} "
         "--resource Node%d --region ${AWS::Region} -i node%d-cfn-init-failed }\n"

@@ -1,10 +1,8 @@
-/* fmt.c: prints a parsed file in the canonical layout of docs/cli.md: two-space
- * indent, `=` not aligned, one entry per line, one blank line between top-level
- * items, at most one blank line kept inside bodies and lists, and every comment kept
- * where it stands. A block or list stays on one line only when it was written on one
- * line, fits in 100 columns and holds no comment (a block: only attributes); a list
- * that does not fit breaks one element per line. Literals are copied as written, so
- * formatting never changes meaning. It works from the AST plus the comment tokens. */
+/* fmt.c: prints a parsed file in the canonical layout of docs/fmt.md: two-space indent,
+ * one entry per line, `=` not aligned, one blank line between top-level items, comments
+ * kept where they stand. A block or list stays on one line only when it was written on
+ * one line, holds no comment and fits in 100 columns. Literals are copied as written, so
+ * formatting never changes meaning. It works from the AST and the comment tokens only. */
 #include "octohac.h"
 
 #include <string.h>
@@ -134,9 +132,11 @@ static void put_comment(Fmt *f, const Token *tok)
 /* Only blanks and separators lie between FROM and TO (so no newline either). */
 static bool only_separators(const Fmt *f, uint32_t from, uint32_t to)
 {
-    for (uint32_t i = from; i < to; i++)
-        if (!strchr(" \t;,", f->src->text[i]))
+    for (uint32_t i = from; i < to; i++) {
+        char c = f->src->text[i];
+        if (c != ' ' && c != '\t' && c != ';' && c != ',')
             return false;
+    }
     return true;
 }
 

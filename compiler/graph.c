@@ -157,33 +157,37 @@ static const char *polling_listeners(Arena *arena, const Cluster *c)
     return arena_printf(arena, "TCP %lld-%lld: polling, one per node", port, port + c->nodes.count.value - 1);
 }
 
+/* The polling port, or the per-node range of listener ports. */
+static const char *polling_ports(Arena *arena, const Cluster *c)
+{
+    long long port = c->tentacles.port.value, last = port + c->nodes.count.value - 1;
+    if (polling(c, POLL_SHARED_QUEUE) || last == port)
+        return arena_printf(arena, "TCP %lld", port);
+    return arena_printf(arena, "TCP %lld-%lld", port, last);
+}
+
+/* The clients, the polling tentacles and the load balancer with its listeners. */
 static void build_entry(Topology *t)
 {
     const Cluster *c = t->cluster;
     Arena *a = t->arena;
     bool any_polling = polling(c, POLL_PER_NODE) || polling(c, POLL_SHARED_QUEUE);
     add_node(t, "users", SH_ELLIPSE, -1, "users", cidr_list(a, &c->load_balancer.allowed_cidrs), NULL);
-    if (any_polling)
+    add_edge(t, "users", "lb", false, web_listener(c), NULL);
+    if (any_polling) {
         add_node(t, "tentacles", SH_ELLIPSE, -1, "polling tentacles", cidr_list(a, &c->tentacles.allowed_cidrs),
                  NULL);
-    const char *scheme = c->load_balancer.scheme.value == SCHEME_INTERNAL ? "internal" : "internet-facing";
-    const char *redirect = has_cert(c) && c->load_balancer.type.value == LB_ALB ? "HTTP 80: redirect to HTTPS" : NULL;
-    const char *lines[3] = {web_listener(c), NULL, NULL};
+        add_edge(t, "tentacles", "lb", false, polling_ports(a, c), NULL);
+    }
+    const char *listeners[3] = {web_listener(c), NULL, NULL};
     int n = 1;
-    if (redirect)
-        lines[n++] = redirect;
+    if (has_cert(c) && c->load_balancer.type.value == LB_ALB)
+        listeners[n++] = "HTTP 80: redirect to HTTPS";
     if (any_polling)
-        lines[n++] = polling_listeners(a, c);
-    add_node(t, "lb", SH_HEXAGON, -1, ENUM_NAME(lb_names, c->load_balancer.type.value), scheme, lines[0], lines[1],
-             lines[2], NULL);
-    add_edge(t, "users", "lb", false, web_listener(c), NULL);
-    if (any_polling)
-        add_edge(t, "tentacles", "lb", false,
-                 polling(c, POLL_SHARED_QUEUE) || c->nodes.count.value == 1
-                     ? arena_printf(a, "TCP %lld", c->tentacles.port.value)
-                     : arena_printf(a, "TCP %lld-%lld", c->tentacles.port.value,
-                                    c->tentacles.port.value + c->nodes.count.value - 1),
-                 NULL);
+        listeners[n++] = polling_listeners(a, c);
+    add_node(t, "lb", SH_HEXAGON, -1, ENUM_NAME(lb_names, c->load_balancer.type.value),
+             c->load_balancer.scheme.value == SCHEME_INTERNAL ? "internal" : "internet-facing", listeners[0],
+             listeners[1], listeners[2], NULL);
 }
 
 /* Zone I's label: its name, or "zone I" (with its subnet in an existing VPC). */

@@ -3,15 +3,17 @@
 # NodeBootstrap resource (docs/bootstrap.md):
 # - `#if FLAG` / `#if !FLAG` / `#else` / `#endif` lines keep only the code the cluster's topology
 #   needs (the flags are listed in bootstrap.c);
-# - every `${Name}` is a stack value. bootstrap.c writes a plain value in place (quotes doubled, so
-#   every `${Name}` stands between single quotes), turns a Ref or GetAtt into Fn::Sub's own
-#   `${LogicalId}` or `${LogicalId.Attribute}`, and passes anything else in the Fn::Sub map;
-#   PowerShell's own `${…}` is written `${!…}`;
-# - comments, blank lines and indentation are dropped, and a line that opens or closes a block
-#   joins its neighbour, so keep one statement per line and no trailing comments.
+# - comments, blank lines and indentation are dropped, and the statements of a block join the
+#   line that opens it, so write one statement per line, no trailing comments, no here-strings,
+#   no backtick continuations and no string that spans lines;
+# - every `${Name}` is a stack value and stands between single quotes. bootstrap.c writes a plain
+#   value in place (quotes doubled), turns a Ref or GetAtt into Fn::Sub's own `${LogicalId}` or
+#   `${LogicalId.Attribute}`, and passes anything else in the Fn::Sub map. PowerShell's own `${…}`
+#   is written `${!…}`.
 # One script serves every node: the node's number is in C:\octohac\node-index, which the UserData
-# loader writes. Phase `join` is step 1 (DNS, domain join, reboot); any other phase is steps 2 to 10. Each step is idempotent behind a marker file; the log
-# is C:\Octopus\bootstrap.log. Secrets are read from Secrets Manager at run time, by id.
+# loader writes. Phase `join` is step 1 (DNS, domain join, reboot); any other phase is steps 2 to
+# 10. Each step is idempotent behind a marker file; the log is C:\Octopus\bootstrap.log. Secrets
+# are read from Secrets Manager at run time, by id, and never logged.
 param([string]$Phase)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'

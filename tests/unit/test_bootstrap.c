@@ -520,7 +520,7 @@ static void check_loader(Arena *arena, const Cluster *c, int node) {
     CHECK(strlen(ud) > 14 && strcmp(ud + strlen(ud) - 14, "</powershell>\n") == 0, "%s: loader closes", c->name);
     CHECK(strlen(ud) <= 400, "%s node %d: loader is %zu bytes, over 400", c->name, node, strlen(ud));
     /* once only; the node index is a file the script reads, which survives the join reboot */
-    snprintf(want, sizeof want, "$f = 'C:\\octohac\\node-index'\nif (Test-Path $f) { exit }\nNew-Item $f -Value %d -Force | Out-Null\n", node);
+    snprintf(want, sizeof want, "\n$f = 'C:\\octohac\\node-index'; if (Test-Path $f) { exit }; New-Item $f -Value %d -Force | Out-Null\n", node);
     CHECK(strstr(ud, want) != NULL, "%s node %d: runs once and records its index", c->name, node);
     CHECK(strstr(ud, "\ncfn-init.exe -v --stack ${AWS::StackName} --resource NodeBootstrap --region ${AWS::Region}\n"),
           "%s: cfn-init call", c->name);

@@ -125,11 +125,15 @@ static uint32_t lex_escape(Lexer *lx)
         }
         bool closed = i < lx->len && lx->text[i] == '}';
         uint32_t end = closed ? i + 1 : i;
-        if (closed && ndigits >= 1 && ndigits <= 6 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF))
+        bool scalar = value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
+        /* NUL would silently cut the decoded C string, so it is refused like a raw NUL byte. */
+        if (closed && ndigits >= 1 && ndigits <= 6 && scalar && value != 0)
             return end - start;
         Diagnostic *d = lex_error(lx, span_at(lx, start, end), "OH0003",
                                    "invalid unicode escape in string");
-        diag_label(lx->diag, d, closed ? "not a Unicode scalar value" : "expected 1 to 6 hex digits and `}`");
+        diag_label(lx->diag, d, !closed ? "expected 1 to 6 hex digits and `}`"
+                                : value == 0 ? "a string cannot hold a NUL character"
+                                             : "not a Unicode scalar value");
         diag_help(lx->diag, d, "write a code point as `\\u{1F600}`");
         return end - start;
     }

@@ -1017,7 +1017,8 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "Hard limits keep the compiler's memory and stack bounded on any input, including "        \
       "generated or hostile files. A real cluster description nests three levels deep and "      \
       "fits in a few kilobytes, so reaching a limit means the file is not what it was meant to " \
-      "be.",                                                                                     \
+      "be. The same code covers an import chain deeper than 16 files and an `extends` chain "    \
+      "longer than 32 profiles (docs/imports-and-profiles.md).",                                 \
       "# a generated file of 9 MiB, or blocks nested 33 levels deep",                            \
       "# one small file per cluster, sharing settings through profiles\n"                        \
       "import \"./common.oha\"",                                                                 \
@@ -1042,7 +1043,7 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
     X("OH0502", SEV_ERROR, "import cycle (chain as notes)",                                     \
       "Files that import each other have no order in which they can be loaded, so their "        \
       "profiles would depend on themselves. The notes show the chain of imports that closes "    \
-      "the cycle.",                                                                              \
+      "the cycle. Profiles whose `extends` chains loop back are the same error.",                \
       "# a.oha\nimport \"./b.oha\"\n# b.oha\nimport \"./a.oha\"",                                \
       "# a.oha\nimport \"./common.oha\"\n# b.oha\nimport \"./common.oha\"",                      \
       "Move what both files need into a third file that both import.")                           \

@@ -1,4 +1,4 @@
-/* arena.c: the compilation's bump allocator, PtrVec, and BUG().
+/* arena.c: the compilation's bump allocator, PtrVec, TextBuf, and BUG().
  * Everything allocated here is freed at once by arena_free. */
 #include "octohac.h"
 
@@ -121,4 +121,24 @@ void vec_push(Arena *arena, PtrVec *vec, void *item)
         vec->cap = cap;
     }
     vec->items[vec->count++] = item;
+}
+
+void text_append(TextBuf *buf, const char *s, size_t n)
+{
+    if (buf->len + n + 1 > buf->cap) {
+        size_t cap = (buf->cap ? buf->cap * 2 : 1024) + n;
+        char *text = arena_alloc(buf->arena, cap);
+        if (buf->len)
+            memcpy(text, buf->text, buf->len);
+        buf->text = text;
+        buf->cap = cap;
+    }
+    memcpy(buf->text + buf->len, s, n);
+    buf->len += n;
+    buf->text[buf->len] = '\0';
+}
+
+void text_puts(TextBuf *buf, const char *s)
+{
+    text_append(buf, s, strlen(s));
 }

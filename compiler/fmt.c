@@ -12,37 +12,11 @@
 
 /* ------------------------------------------------------------------ output buffer */
 
-typedef struct Buf {
-    Arena *arena;
-    char *text;
-    size_t len, cap;
-} Buf;
-
-static void buf_append(Buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
-        char *text = arena_alloc(b->arena, cap);
-        if (b->len)
-            memcpy(text, b->text, b->len);
-        b->text = text;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, s, n);
-    b->len += n;
-    b->text[b->len] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-static void buf_indent(Buf *b, int depth)
+static void buf_indent(TextBuf *b, int depth)
 {
     static const char spaces[] = "                                ";
     for (int n = depth * FMT_INDENT; n > 0; n -= (int)(sizeof spaces - 1))
-        buf_append(b, spaces, n < (int)(sizeof spaces - 1) ? (size_t)n : sizeof spaces - 1);
+        text_append(b, spaces, n < (int)(sizeof spaces - 1) ? (size_t)n : sizeof spaces - 1);
 }
 
 /* Columns are characters: UTF-8 continuation bytes take none. */
@@ -55,7 +29,7 @@ static size_t text_width(const char *s, size_t n)
 }
 
 /* The column the next character of B lands on, 0-based. */
-static size_t buf_column(const Buf *b)
+static size_t buf_column(const TextBuf *b)
 {
     size_t start = b->len;
     while (start > 0 && b->text[start - 1] != '\n')
@@ -68,7 +42,7 @@ static size_t buf_column(const Buf *b)
 typedef struct Fmt {
     Arena *arena;
     const Source *src;
-    Buf out;
+    TextBuf out;
     const Token **comments;     /* every comment token, in source order */
     size_t comment_count;
     size_t next_comment;        /* comments before this index are printed */
@@ -94,9 +68,9 @@ static bool one_line(const Fmt *f, Span span)
 }
 
 /* The bytes of SPAN exactly as written. */
-static void put_source(Fmt *f, Buf *b, Span span)
+static void put_source(Fmt *f, TextBuf *b, Span span)
 {
-    buf_append(b, f->src->text + span.start, span.end - span.start);
+    text_append(b, f->src->text + span.start, span.end - span.start);
 }
 
 /* ------------------------------------------------------------------ comments */
@@ -126,7 +100,7 @@ static void put_comment(Fmt *f, const Token *tok)
     size_t n = tok->span.end - tok->span.start;
     while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\r'))
         n--;
-    buf_append(&f->out, text, n);
+    text_append(&f->out, text, n);
 }
 
 /* Only blanks and separators lie between FROM and TO (so no newline either). */
@@ -146,7 +120,7 @@ static void put_trailing(Fmt *f, uint32_t end)
 {
     const Token *c = peek_comment(f);
     if (c && c->span.start >= end && only_separators(f, end, c->span.start)) {
-        buf_puts(&f->out, " ");
+        text_puts(&f->out, " ");
         put_comment(f, c);
         f->next_comment++;
     }
@@ -157,7 +131,7 @@ static void put_trailing(Fmt *f, uint32_t end)
 static void start_line(Fmt *f, uint32_t line, int depth, bool first_in_body)
 {
     if (!first_in_body && f->last_line && line > f->last_line + 1)
-        buf_puts(&f->out, "\n");
+        text_puts(&f->out, "\n");
     buf_indent(&f->out, depth);
 }
 
@@ -169,7 +143,7 @@ static void flush_leading(Fmt *f, uint32_t offset, int depth, bool *first_in_bod
         uint32_t line = line_of(f, c->span.start);
         start_line(f, line, depth, *first_in_body);
         put_comment(f, c);
-        buf_puts(&f->out, "\n");
+        text_puts(&f->out, "\n");
         f->last_line = line;
         f->next_comment++;
         *first_in_body = false;
@@ -182,7 +156,7 @@ static void put_value(Fmt *f, const Value *v, int depth);
 
 /* The value on one line into B: literals as written, a quantity with one space
  * before its unit, lists and calls with `, ` between their elements. */
-static void put_inline(Fmt *f, Buf *b, const Value *v)
+static void put_inline(Fmt *f, TextBuf *b, const Value *v)
 {
     switch (v->kind) {
     case VK_STRING:
@@ -193,28 +167,28 @@ static void put_inline(Fmt *f, Buf *b, const Value *v)
         put_source(f, b, v->span);
         break;
     case VK_QUANTITY:
-        buf_puts(b, v->text);
-        buf_puts(b, " ");
+        text_puts(b, v->text);
+        text_puts(b, " ");
         put_source(f, b, v->unit_span);
         break;
     case VK_LIST:
     case VK_CALL:
         if (v->kind == VK_CALL)
-            buf_puts(b, v->text);
-        buf_puts(b, v->kind == VK_LIST ? "[" : "(");
+            text_puts(b, v->text);
+        text_puts(b, v->kind == VK_LIST ? "[" : "(");
         for (size_t i = 0; i < v->count; i++) {
             if (i)
-                buf_puts(b, ", ");
+                text_puts(b, ", ");
             put_inline(f, b, v->items[i]);
         }
-        buf_puts(b, v->kind == VK_LIST ? "]" : ")");
+        text_puts(b, v->kind == VK_LIST ? "]" : ")");
         break;
     }
 }
 
 static size_t inline_width(Fmt *f, const Value *v)
 {
-    Buf b = {f->arena, NULL, 0, 0};
+    TextBuf b = {f->arena, NULL, 0, 0};
     put_inline(f, &b, v);
     return text_width(b.text, b.len);
 }
@@ -234,9 +208,9 @@ static bool needs_lines(Fmt *f, const Value *v)
 /* list = "[" … "]" with one element per line, each followed by `,`. */
 static void put_list_lines(Fmt *f, const Value *list, int depth)
 {
-    buf_puts(&f->out, "[");
+    text_puts(&f->out, "[");
     put_trailing(f, list->span.start + 1);
-    buf_puts(&f->out, "\n");
+    text_puts(&f->out, "\n");
     f->last_line = line_of(f, list->span.start);
     bool first = true;
     for (size_t i = 0; i < list->count; i++) {
@@ -245,28 +219,28 @@ static void put_list_lines(Fmt *f, const Value *list, int depth)
         start_line(f, line_of(f, item->span.start), depth + 1, first);
         first = false;
         put_value(f, item, depth + 1);
-        buf_puts(&f->out, ",");
+        text_puts(&f->out, ",");
         put_trailing(f, item->span.end);
-        buf_puts(&f->out, "\n");
+        text_puts(&f->out, "\n");
         f->last_line = end_line(f, item->span);
     }
     flush_leading(f, list->span.end - 1, depth + 1, &first);
     buf_indent(&f->out, depth);
-    buf_puts(&f->out, "]");
+    text_puts(&f->out, "]");
 }
 
 /* A call stays on one line (the grammar wants its arguments there); only a list
  * argument may spread over lines. */
 static void put_call(Fmt *f, const Value *call, int depth)
 {
-    buf_puts(&f->out, call->text);
-    buf_puts(&f->out, "(");
+    text_puts(&f->out, call->text);
+    text_puts(&f->out, "(");
     for (size_t i = 0; i < call->count; i++) {
         if (i)
-            buf_puts(&f->out, ", ");
+            text_puts(&f->out, ", ");
         put_value(f, call->items[i], depth);
     }
-    buf_puts(&f->out, ")");
+    text_puts(&f->out, ")");
 }
 
 /* A value at the current position of the output; DEPTH is the indent of its line. */
@@ -291,20 +265,20 @@ static const char *block_inline(Fmt *f, const Entry *e, int depth)
     const Body *body = e->body;
     if (!one_line(f, e->span) || has_comment_in(f, e->span.start, e->span.end))
         return NULL;
-    Buf b = {f->arena, NULL, 0, 0};
-    buf_puts(&b, e->name);
-    buf_puts(&b, body->count ? " { " : " {");
+    TextBuf b = {f->arena, NULL, 0, 0};
+    text_puts(&b, e->name);
+    text_puts(&b, body->count ? " { " : " {");
     for (size_t i = 0; i < body->count; i++) {
         const Entry *inner = body->entries[i];
         if (inner->kind != EK_ATTRIBUTE)
             return NULL;
         if (i)
-            buf_puts(&b, ", ");
-        buf_puts(&b, inner->name);
-        buf_puts(&b, " = ");
+            text_puts(&b, ", ");
+        text_puts(&b, inner->name);
+        text_puts(&b, " = ");
         put_inline(f, &b, inner->value);
     }
-    buf_puts(&b, body->count ? " }" : "}");
+    text_puts(&b, body->count ? " }" : "}");
     return (size_t)depth * FMT_INDENT + text_width(b.text, b.len) <= FMT_WIDTH ? b.text : NULL;
 }
 
@@ -316,18 +290,18 @@ static void put_entry(Fmt *f, const Entry *e, int depth, bool *first_in_body)
     *first_in_body = false;
     const char *one = e->kind == EK_BLOCK ? block_inline(f, e, depth) : NULL;
     if (one) {
-        buf_puts(&f->out, one);
+        text_puts(&f->out, one);
     } else if (e->kind == EK_ATTRIBUTE) {
-        buf_puts(&f->out, e->name);
-        buf_puts(&f->out, " = ");
+        text_puts(&f->out, e->name);
+        text_puts(&f->out, " = ");
         put_value(f, e->value, depth);
     } else {
-        buf_puts(&f->out, e->name);
-        buf_puts(&f->out, " ");
+        text_puts(&f->out, e->name);
+        text_puts(&f->out, " ");
         put_body(f, e->body, depth);
     }
     put_trailing(f, e->span.end);
-    buf_puts(&f->out, "\n");
+    text_puts(&f->out, "\n");
     f->last_line = end_line(f, e->span);
 }
 
@@ -335,19 +309,19 @@ static void put_entry(Fmt *f, const Entry *e, int depth, bool *first_in_body)
 static void put_body(Fmt *f, const Body *body, int depth)
 {
     if (body->count == 0 && !has_comment_in(f, body->span.start, body->span.end)) {
-        buf_puts(&f->out, "{}");
+        text_puts(&f->out, "{}");
         return;
     }
-    buf_puts(&f->out, "{");
+    text_puts(&f->out, "{");
     put_trailing(f, body->span.start + 1);
-    buf_puts(&f->out, "\n");
+    text_puts(&f->out, "\n");
     f->last_line = line_of(f, body->span.start);
     bool first = true;
     for (size_t i = 0; i < body->count; i++)
         put_entry(f, body->entries[i], depth + 1, &first);
     flush_leading(f, body->span.end - 1, depth + 1, &first);
     buf_indent(&f->out, depth);
-    buf_puts(&f->out, "}");
+    text_puts(&f->out, "}");
 }
 
 /* ------------------------------------------------------------------ items */
@@ -356,10 +330,10 @@ static void put_names(Fmt *f, const char *keyword, const Name *names, size_t cou
 {
     if (count == 0)
         return;
-    buf_puts(&f->out, " ");
-    buf_puts(&f->out, keyword);
+    text_puts(&f->out, " ");
+    text_puts(&f->out, keyword);
     for (size_t i = 0; i < count; i++) {
-        buf_puts(&f->out, i ? ", " : " ");
+        text_puts(&f->out, i ? ", " : " ");
         put_source(f, &f->out, names[i].span);
     }
 }
@@ -369,15 +343,15 @@ static void put_item(Fmt *f, const Item *item)
 {
     static const char *const keywords[] = {[IK_IMPORT] = "import ", [IK_PROFILE] = "profile ",
                                            [IK_CLUSTER] = "cluster "};
-    buf_puts(&f->out, keywords[item->kind]);
+    text_puts(&f->out, keywords[item->kind]);
     put_source(f, &f->out, item->name.span);
     if (item->kind != IK_IMPORT) {
         put_names(f, item->kind == IK_PROFILE ? "extends" : "uses", item->bases, item->base_count);
-        buf_puts(&f->out, " ");
+        text_puts(&f->out, " ");
         put_body(f, item->body, 0);
     }
     put_trailing(f, item->span.end);
-    buf_puts(&f->out, "\n");
+    text_puts(&f->out, "\n");
     f->last_line = end_line(f, item->span);
 }
 
@@ -389,9 +363,9 @@ static void flush_top(Fmt *f, uint32_t offset)
     while ((c = peek_comment(f)) && c->span.start < offset) {
         uint32_t line = line_of(f, c->span.start);
         if (f->last_line && line > f->last_line + 1)
-            buf_puts(&f->out, "\n");
+            text_puts(&f->out, "\n");
         put_comment(f, c);
-        buf_puts(&f->out, "\n");
+        text_puts(&f->out, "\n");
         f->last_line = line;
         f->next_comment++;
     }
@@ -414,7 +388,7 @@ static void put_separator(Fmt *f, const Item *prev, const Item *item)
     bool imports = prev->kind == IK_IMPORT && item->kind == IK_IMPORT;
     uint32_t next_line = line_of(f, comments_between ? c->span.start : item->span.start);
     if (!imports || next_line > f->last_line + 1)
-        buf_puts(&f->out, "\n");
+        text_puts(&f->out, "\n");
     f->last_line = 0;   /* the blank line is written: flush_top adds none before the next */
 }
 
@@ -430,11 +404,11 @@ char *fmt_file(Arena *arena, const File *file, DiagCtx *diag)
             put_separator(&f, file->items[i - 1], item);
         flush_top(&f, item->span.start);
         if (f.last_line && line_of(&f, item->span.start) > f.last_line + 1)
-            buf_puts(&f.out, "\n");
+            text_puts(&f.out, "\n");
         put_item(&f, item);
     }
     if (peek_comment(&f) && file->count > 0)
-        buf_puts(&f.out, "\n");
+        text_puts(&f.out, "\n");
     f.last_line = file->count > 0 ? 0 : f.last_line;
     flush_top(&f, UINT32_MAX);
     return f.out.text ? f.out.text : arena_strdup(arena, "");

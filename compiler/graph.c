@@ -275,32 +275,6 @@ static void build_edges(Topology *t)
 
 /* ------------------------------------------------------------------ output */
 
-typedef struct GraphOut {
-    Arena *arena;
-    char *text;
-    size_t len, cap;
-} GraphOut;
-
-static void out_append(GraphOut *out, const char *s, size_t n)
-{
-    if (out->len + n + 1 > out->cap) {
-        size_t cap = (out->cap ? out->cap * 2 : 1024) + n;
-        char *text = arena_alloc(out->arena, cap);
-        if (out->len)
-            memcpy(text, out->text, out->len);
-        out->text = text;
-        out->cap = cap;
-    }
-    memcpy(out->text + out->len, s, n);
-    out->len += n;
-    out->text[out->len] = '\0';
-}
-
-static void out_puts(GraphOut *out, const char *s)
-{
-    out_append(out, s, strlen(s));
-}
-
 /* How one byte of label text is written in a quoted string: NULL when as itself.
  * Control characters (a `\n` written in a .oha string) become spaces. */
 typedef const char *(*EscapeFn)(unsigned char c);
@@ -323,23 +297,23 @@ static const char *mermaid_escape(unsigned char c)
     }
 }
 
-static void out_escaped(GraphOut *out, const char *text, EscapeFn escape)
+static void out_escaped(TextBuf *out, const char *text, EscapeFn escape)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         const char *e = escape(*p);
         if (e)
-            out_puts(out, e);
+            text_puts(out, e);
         else
-            out_append(out, (const char *)p, 1);
+            text_append(out, (const char *)p, 1);
     }
 }
 
 /* The label's lines, escaped, joined by BREAK. */
-static void out_label(GraphOut *out, const Label *label, EscapeFn escape, const char *line_break)
+static void out_label(TextBuf *out, const Label *label, EscapeFn escape, const char *line_break)
 {
     for (int i = 0; i < label->count; i++) {
         if (i)
-            out_puts(out, line_break);
+            text_puts(out, line_break);
         out_escaped(out, label->lines[i], escape);
     }
 }
@@ -351,22 +325,22 @@ static const char *const dot_shapes[] = {
     [SH_HEXAGON] = "hexagon", [SH_ELLIPSE] = "ellipse",
 };
 
-static void dot_node(GraphOut *out, const GraphNode *n, const char *indent)
+static void dot_node(TextBuf *out, const GraphNode *n, const char *indent)
 {
-    out_puts(out, indent);
-    out_puts(out, n->id);
-    out_puts(out, " [shape=");
-    out_puts(out, dot_shapes[n->shape]);
-    out_puts(out, ", label=\"");
+    text_puts(out, indent);
+    text_puts(out, n->id);
+    text_puts(out, " [shape=");
+    text_puts(out, dot_shapes[n->shape]);
+    text_puts(out, ", label=\"");
     out_label(out, &n->label, dot_escape, "\\n");
-    out_puts(out, "\"];\n");
+    text_puts(out, "\"];\n");
 }
 
-static void render_dot(GraphOut *out, const Topology *t)
+static void render_dot(TextBuf *out, const Topology *t)
 {
-    out_puts(out, "digraph \"");
+    text_puts(out, "digraph \"");
     out_escaped(out, t->cluster->name, dot_escape);
-    out_puts(out, "\" {\n  rankdir=TB;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\"];\n"
+    text_puts(out, "\" {\n  rankdir=TB;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\"];\n"
                   "  edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (size_t i = 0; i < t->nodes.count; i++) {
         const GraphNode *n = t->nodes.items[i];
@@ -376,27 +350,27 @@ static void render_dot(GraphOut *out, const Topology *t)
     for (int z = 0; z < t->zone_count; z++) {
         char head[64];
         snprintf(head, sizeof head, "  subgraph cluster_zone%d {\n    label=\"", z + 1);
-        out_puts(out, head);
+        text_puts(out, head);
         out_escaped(out, t->zone_labels[z], dot_escape);
-        out_puts(out, "\";\n    style=rounded;\n");
+        text_puts(out, "\";\n    style=rounded;\n");
         for (size_t i = 0; i < t->nodes.count; i++) {
             const GraphNode *n = t->nodes.items[i];
             if (n->zone == z)
                 dot_node(out, n, "    ");
         }
-        out_puts(out, "  }\n");
+        text_puts(out, "  }\n");
     }
     for (size_t i = 0; i < t->edges.count; i++) {
         const GraphEdge *e = t->edges.items[i];
-        out_puts(out, "  ");
-        out_puts(out, e->from);
-        out_puts(out, " -> ");
-        out_puts(out, e->to);
-        out_puts(out, " [label=\"");
+        text_puts(out, "  ");
+        text_puts(out, e->from);
+        text_puts(out, " -> ");
+        text_puts(out, e->to);
+        text_puts(out, " [label=\"");
         out_label(out, &e->label, dot_escape, "\\n");
-        out_puts(out, e->dashed ? "\", style=dashed];\n" : "\"];\n");
+        text_puts(out, e->dashed ? "\", style=dashed];\n" : "\"];\n");
     }
-    out_puts(out, "}\n");
+    text_puts(out, "}\n");
 }
 
 /* ---- Mermaid */
@@ -408,19 +382,19 @@ static const char *const mermaid_close[] = {
     [SH_BOX] = "\"]", [SH_CYLINDER] = "\")]", [SH_FOLDER] = "\"/]", [SH_HEXAGON] = "\"}}", [SH_ELLIPSE] = "\"])",
 };
 
-static void mermaid_node(GraphOut *out, const GraphNode *n, const char *indent)
+static void mermaid_node(TextBuf *out, const GraphNode *n, const char *indent)
 {
-    out_puts(out, indent);
-    out_puts(out, n->id);
-    out_puts(out, mermaid_open[n->shape]);
+    text_puts(out, indent);
+    text_puts(out, n->id);
+    text_puts(out, mermaid_open[n->shape]);
     out_label(out, &n->label, mermaid_escape, "<br/>");
-    out_puts(out, mermaid_close[n->shape]);
-    out_puts(out, "\n");
+    text_puts(out, mermaid_close[n->shape]);
+    text_puts(out, "\n");
 }
 
-static void render_mermaid(GraphOut *out, const Topology *t)
+static void render_mermaid(TextBuf *out, const Topology *t)
 {
-    out_puts(out, "flowchart TB\n");
+    text_puts(out, "flowchart TB\n");
     for (size_t i = 0; i < t->nodes.count; i++) {
         const GraphNode *n = t->nodes.items[i];
         if (n->zone < 0)
@@ -429,25 +403,25 @@ static void render_mermaid(GraphOut *out, const Topology *t)
     for (int z = 0; z < t->zone_count; z++) {
         char head[48];
         snprintf(head, sizeof head, "  subgraph zone%d[\"", z + 1);
-        out_puts(out, head);
+        text_puts(out, head);
         out_escaped(out, t->zone_labels[z], mermaid_escape);
-        out_puts(out, "\"]\n");
+        text_puts(out, "\"]\n");
         for (size_t i = 0; i < t->nodes.count; i++) {
             const GraphNode *n = t->nodes.items[i];
             if (n->zone == z)
                 mermaid_node(out, n, "    ");
         }
-        out_puts(out, "  end\n");
+        text_puts(out, "  end\n");
     }
     for (size_t i = 0; i < t->edges.count; i++) {
         const GraphEdge *e = t->edges.items[i];
-        out_puts(out, "  ");
-        out_puts(out, e->from);
-        out_puts(out, e->dashed ? " -.->|\"" : " -->|\"");
+        text_puts(out, "  ");
+        text_puts(out, e->from);
+        text_puts(out, e->dashed ? " -.->|\"" : " -->|\"");
         out_label(out, &e->label, mermaid_escape, "<br/>");
-        out_puts(out, "\"| ");
-        out_puts(out, e->to);
-        out_puts(out, "\n");
+        text_puts(out, "\"| ");
+        text_puts(out, e->to);
+        text_puts(out, "\n");
     }
 }
 
@@ -459,7 +433,7 @@ char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format)
     build_nodes(&t);
     build_stores(&t);
     build_edges(&t);
-    GraphOut out = {arena, NULL, 0, 0};
+    TextBuf out = {arena, NULL, 0, 0};
     switch (format) {
     case GF_DOT:
         render_dot(&out, &t);

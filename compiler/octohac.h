@@ -41,6 +41,16 @@ typedef struct PtrVec {
 } PtrVec;
 void vec_push(Arena *arena, PtrVec *vec, void *item);
 
+/* A growable NUL-terminated string, arena-backed (old storage is abandoned as it grows),
+ * for the stages that print text: fmt and graph. */
+typedef struct TextBuf {
+    Arena *arena;
+    char *text;                 /* NULL until the first append */
+    size_t len, cap;
+} TextBuf;
+void text_append(TextBuf *buf, const char *s, size_t n);
+void text_puts(TextBuf *buf, const char *s);
+
 /* Internal errors are not user errors: print file:line and exit 3. */
 #define BUG(...) oh_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void oh_bug(const char *file, int line, const char *fmt, ...) OH_PRINTF(3, 4);

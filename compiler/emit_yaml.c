@@ -219,6 +219,162 @@ static long flow_width(const cJSON *node)
     return width;
 }
 
+/* ------------------------------------------------------------------ the walk
+ * One walk over the tree makes every decision (scalar styles, short forms, flow or block
+ * lists) and hands the resulting events to a sink: libyaml's emitter for emit_yaml, the
+ * measuring sink below for emit_yaml_size, so the two cannot decide differently. */
+
+#define YAML_INDENT 2
+
+typedef enum YamlEventKind {
+    YE_SCALAR, YE_SEQUENCE_START, YE_SEQUENCE_END, YE_MAPPING_START, YE_MAPPING_END,
+} YamlEventKind;
+
+typedef struct YamlEvent {
+    YamlEventKind kind;
+    const char *tag;            /* a short-form tag (`!Ref`), or NULL */
+    const char *text;           /* a scalar's NUL-terminated bytes */
+    size_t len;
+    yaml_scalar_style_t style;  /* the style asked for (libyaml may still quote a plain one) */
+    bool flow;                  /* a sequence asked in flow style */
+    bool empty;                 /* a sequence or mapping without items */
+} YamlEvent;
+
+typedef struct YamlSink YamlSink;
+struct YamlSink {
+    void (*event)(YamlSink *sink, const YamlEvent *ev);
+};
+
+/* A string's style: emit_scalar_style's, except that a key is never a literal block. */
+static yaml_scalar_style_t string_style(const char *s, size_t len, bool flow, bool key)
+{
+    static const yaml_scalar_style_t styles[] = {
+        [ESS_PLAIN] = YAML_PLAIN_SCALAR_STYLE,
+        [ESS_DOUBLE_QUOTED] = YAML_DOUBLE_QUOTED_SCALAR_STYLE,
+        [ESS_LITERAL] = YAML_LITERAL_SCALAR_STYLE,
+    };
+    EmitScalarStyle style = emit_scalar_style(s, len, flow);
+    if (key && style == ESS_LITERAL)
+        style = ESS_DOUBLE_QUOTED;
+    return styles[style];
+}
+
+static void walk_scalar(YamlSink *k, const char *tag, const char *text, yaml_scalar_style_t style)
+{
+    YamlEvent ev = { .kind = YE_SCALAR, .tag = tag, .text = text, .len = strlen(text), .style = style };
+    k->event(k, &ev);
+}
+
+static void walk_string(YamlSink *k, const char *tag, const char *s, bool flow, bool key)
+{
+    walk_scalar(k, tag, s, string_style(s, strlen(s), flow, key));
+}
+
+static void walk_node(YamlSink *k, const cJSON *node, const char *tag, bool flow);
+
+static void walk_sequence(YamlSink *k, const cJSON *node, const char *tag, bool flow)
+{
+    YamlEvent start = { .kind = YE_SEQUENCE_START, .tag = tag, .flow = flow, .empty = !node->child };
+    k->event(k, &start);
+    for (const cJSON *item = node->child; item; item = item->next)
+        walk_node(k, item, NULL, flow);
+    YamlEvent end = { .kind = YE_SEQUENCE_END };
+    k->event(k, &end);
+}
+
+static void walk_mapping(YamlSink *k, const cJSON *node)
+{
+    YamlEvent start = { .kind = YE_MAPPING_START, .empty = !node->child };
+    k->event(k, &start);
+    for (const cJSON *member = node->child; member; member = member->next) {
+        if (!member->string)
+            BUG("a template object member has no key");
+        walk_string(k, NULL, member->string, false, true);
+        walk_node(k, member, NULL, false);
+    }
+    YamlEvent end = { .kind = YE_MAPPING_END };
+    k->event(k, &end);
+}
+
+/* `!Tag arg`: a tagged scalar, `!GetAtt A.B`, or a tagged list (flow style when short). */
+static void walk_intrinsic(YamlSink *k, const char *tag, const cJSON *arg, bool flow)
+{
+    if (getatt_dotted(tag, arg)) {
+        size_t a = strlen(arg->child->valuestring), b = strlen(arg->child->next->valuestring);
+        char local[128];
+        char *dotted = a + b + 2 <= sizeof local ? local : oh_xmalloc(a + b + 2);
+        memcpy(dotted, arg->child->valuestring, a);
+        dotted[a] = '.';
+        memcpy(dotted + a + 1, arg->child->next->valuestring, b + 1);
+        walk_string(k, tag, dotted, flow, false);
+        if (dotted != local)
+            free(dotted);
+        return;
+    }
+    if (cJSON_IsArray(arg)) {
+        long width = flow_width(arg);
+        walk_sequence(k, arg, tag, flow || (width >= 0 && width <= FLOW_MAX_WIDTH));
+        return;
+    }
+    walk_node(k, arg, tag, flow);
+}
+
+/* Numbers, booleans and null are always plain, resolved by the reader to their type. */
+static void walk_node(YamlSink *k, const cJSON *node, const char *tag, bool flow)
+{
+    char num[40];
+    switch (node->type & 0xFF) {
+    case cJSON_False:
+        walk_scalar(k, tag, "false", YAML_PLAIN_SCALAR_STYLE);
+        break;
+    case cJSON_True:
+        walk_scalar(k, tag, "true", YAML_PLAIN_SCALAR_STYLE);
+        break;
+    case cJSON_NULL:
+        walk_scalar(k, tag, "null", YAML_PLAIN_SCALAR_STYLE);
+        break;
+    case cJSON_Number:
+        emit_format_number(node->valuedouble, num);
+        walk_scalar(k, tag, num, YAML_PLAIN_SCALAR_STYLE);
+        break;
+    case cJSON_String:
+        walk_string(k, tag, node->valuestring ? node->valuestring : "", flow, false);
+        break;
+    case cJSON_Array:
+        walk_sequence(k, node, tag, flow);
+        break;
+    case cJSON_Object: {
+        const char *itag = intrinsic_tag(node);
+        if (tag)
+            BUG("a tagged node cannot be an object");
+        if (itag && short_form_ok(node->child))
+            walk_intrinsic(k, itag, node->child, flow);
+        else
+            walk_mapping(k, node);
+        break;
+    }
+    default:
+        BUG("a template node has the unexpected cJSON type %d", node->type);
+    }
+}
+
+/* The comment line: the source file's base name (no folders, so the bytes do not depend
+ * on where the build ran), with control characters replaced one for one. */
+#define COMMENT_HEAD "# Generated by octohac " OCTOHAC_VERSION " from "
+#define COMMENT_TAIL ". Do not edit.\n"
+
+static const char *comment_base(const char *source_name)
+{
+    const char *base = source_name ? source_name : "<stdin>";
+    const char *slash = strrchr(base, '/');
+    return slash && slash[1] ? slash + 1 : base;
+}
+
+static size_t comment_size(const char *source_name)
+{
+    return sizeof COMMENT_HEAD - 1 + strlen(comment_base(source_name)) + sizeof COMMENT_TAIL - 1;
+}
+
 /* ------------------------------------------------------------------ emitting */
 
 typedef struct YamlOut {
@@ -257,128 +413,48 @@ static void emit_event(yaml_emitter_t *emitter, yaml_event_t *event, int made)
         BUG("libyaml emitter failed: %s", emitter->problem ? emitter->problem : "unknown problem");
 }
 
-static void emit_string(yaml_emitter_t *e, const char *tag, const char *s, bool flow, bool key)
-{
-    static const yaml_scalar_style_t styles[] = {
-        [ESS_PLAIN] = YAML_PLAIN_SCALAR_STYLE,
-        [ESS_DOUBLE_QUOTED] = YAML_DOUBLE_QUOTED_SCALAR_STYLE,
-        [ESS_LITERAL] = YAML_LITERAL_SCALAR_STYLE,
-    };
-    size_t len = strlen(s);
-    EmitScalarStyle style = emit_scalar_style(s, len, flow);
-    if (key && style == ESS_LITERAL)
-        style = ESS_DOUBLE_QUOTED;
-    yaml_event_t ev;
-    emit_event(e, &ev, yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)tag, (yaml_char_t *)s,
-                                                    (int)len, !tag, !tag, styles[style]));
-}
+/* The sink that hands the walk's events to libyaml. */
+typedef struct LibyamlSink {
+    YamlSink sink;              /* first, so that the sink pointer is the struct's */
+    yaml_emitter_t emitter;
+} LibyamlSink;
 
-/* Numbers, booleans and null: always plain, resolved by the reader to their type. */
-static void emit_plain(yaml_emitter_t *e, const char *tag, const char *text)
+static void libyaml_event(YamlSink *sink, const YamlEvent *ev)
 {
-    yaml_event_t ev;
-    emit_event(e, &ev, yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)tag, (yaml_char_t *)text,
-                                                    (int)strlen(text), !tag, !tag, YAML_PLAIN_SCALAR_STYLE));
-}
-
-static void emit_node(yaml_emitter_t *e, const cJSON *node, const char *tag, bool flow);
-
-static void emit_sequence(yaml_emitter_t *e, const cJSON *node, const char *tag, bool flow)
-{
-    yaml_event_t ev;
-    emit_event(e, &ev, yaml_sequence_start_event_initialize(&ev, NULL, (yaml_char_t *)tag, !tag,
-                                                            flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
-    for (const cJSON *item = node->child; item; item = item->next)
-        emit_node(e, item, NULL, flow);
-    emit_event(e, &ev, yaml_sequence_end_event_initialize(&ev));
-}
-
-static void emit_mapping(yaml_emitter_t *e, const cJSON *node)
-{
-    yaml_event_t ev;
-    emit_event(e, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
-    for (const cJSON *member = node->child; member; member = member->next) {
-        if (!member->string)
-            BUG("a template object member has no key");
-        emit_string(e, NULL, member->string, false, true);
-        emit_node(e, member, NULL, false);
-    }
-    emit_event(e, &ev, yaml_mapping_end_event_initialize(&ev));
-}
-
-/* `!Tag arg`: a tagged scalar, `!GetAtt A.B`, or a tagged list (flow style when short). */
-static void emit_intrinsic(yaml_emitter_t *e, const char *tag, const cJSON *arg, bool flow)
-{
-    if (getatt_dotted(tag, arg)) {
-        size_t a = strlen(arg->child->valuestring), b = strlen(arg->child->next->valuestring);
-        char *dotted = oh_xmalloc(a + b + 2);
-        memcpy(dotted, arg->child->valuestring, a);
-        dotted[a] = '.';
-        memcpy(dotted + a + 1, arg->child->next->valuestring, b + 1);
-        emit_string(e, tag, dotted, flow, false);
-        free(dotted);
-        return;
-    }
-    if (cJSON_IsArray(arg)) {
-        long width = flow_width(arg);
-        emit_sequence(e, arg, tag, flow || (width >= 0 && width <= FLOW_MAX_WIDTH));
-        return;
-    }
-    emit_node(e, arg, tag, flow);
-}
-
-static void emit_node(yaml_emitter_t *e, const cJSON *node, const char *tag, bool flow)
-{
-    char num[40];
-    switch (node->type & 0xFF) {
-    case cJSON_False:
-        emit_plain(e, tag, "false");
+    yaml_emitter_t *e = &((LibyamlSink *)sink)->emitter;
+    yaml_char_t *tag = (yaml_char_t *)ev->tag;
+    yaml_event_t out;
+    int made = 0;
+    switch (ev->kind) {
+    case YE_SCALAR:
+        made = yaml_scalar_event_initialize(&out, NULL, tag, (yaml_char_t *)ev->text, (int)ev->len, !tag, !tag,
+                                            ev->style);
         break;
-    case cJSON_True:
-        emit_plain(e, tag, "true");
+    case YE_SEQUENCE_START:
+        made = yaml_sequence_start_event_initialize(&out, NULL, tag, !tag,
+                                                    ev->flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
         break;
-    case cJSON_NULL:
-        emit_plain(e, tag, "null");
+    case YE_SEQUENCE_END:
+        made = yaml_sequence_end_event_initialize(&out);
         break;
-    case cJSON_Number:
-        emit_format_number(node->valuedouble, num);
-        emit_plain(e, tag, num);
+    case YE_MAPPING_START:
+        made = yaml_mapping_start_event_initialize(&out, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
         break;
-    case cJSON_String:
-        emit_string(e, tag, node->valuestring ? node->valuestring : "", flow, false);
-        break;
-    case cJSON_Array:
-        emit_sequence(e, node, tag, flow);
-        break;
-    case cJSON_Object: {
-        const char *itag = intrinsic_tag(node);
-        if (tag)
-            BUG("a tagged node cannot be an object");
-        if (itag && short_form_ok(node->child))
-            emit_intrinsic(e, itag, node->child, flow);
-        else
-            emit_mapping(e, node);
+    case YE_MAPPING_END:
+        made = yaml_mapping_end_event_initialize(&out);
         break;
     }
-    default:
-        BUG("a template node has the unexpected cJSON type %d", node->type);
-    }
+    emit_event(e, &out, made);
 }
 
-/* The comment line: the source file's base name (no folders, so the bytes do not depend
- * on where the build ran), with control characters replaced. */
 static void write_comment(YamlOut *out, const char *source_name)
 {
-    const char *base = source_name ? source_name : "<stdin>";
-    const char *slash = strrchr(base, '/');
-    if (slash && slash[1])
-        base = slash + 1;
-    yout_write(out, "# Generated by octohac " OCTOHAC_VERSION " from ", sizeof "# Generated by octohac " OCTOHAC_VERSION " from " - 1);
-    for (const char *p = base; *p; p++) {
+    yout_write(out, COMMENT_HEAD, sizeof COMMENT_HEAD - 1);
+    for (const char *p = comment_base(source_name); *p; p++) {
         char c = special_byte((unsigned char)*p) || *p == '\n' ? '?' : *p;
         yout_write(out, &c, 1);
     }
-    yout_write(out, ". Do not edit.\n", sizeof ". Do not edit.\n" - 1);
+    yout_write(out, COMMENT_TAIL, sizeof COMMENT_TAIL - 1);
 }
 
 char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len)
@@ -386,26 +462,697 @@ char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len)
     YamlOut out = {0};
     write_comment(&out, source_name);
 
-    yaml_emitter_t e;
-    if (!yaml_emitter_initialize(&e))
+    LibyamlSink k = { .sink.event = libyaml_event };
+    yaml_emitter_t *e = &k.emitter;
+    if (!yaml_emitter_initialize(e))
         BUG("libyaml could not initialise its emitter");
-    yaml_emitter_set_output(&e, yaml_write_handler, &out);
-    yaml_emitter_set_encoding(&e, YAML_UTF8_ENCODING);
-    yaml_emitter_set_unicode(&e, 1);
-    yaml_emitter_set_indent(&e, 2);
-    yaml_emitter_set_width(&e, -1);
-    yaml_emitter_set_break(&e, YAML_LN_BREAK);
+    yaml_emitter_set_output(e, yaml_write_handler, &out);
+    yaml_emitter_set_encoding(e, YAML_UTF8_ENCODING);
+    yaml_emitter_set_unicode(e, 1);
+    yaml_emitter_set_indent(e, YAML_INDENT);
+    yaml_emitter_set_width(e, -1);
+    yaml_emitter_set_break(e, YAML_LN_BREAK);
 
     yaml_event_t ev;
-    emit_event(&e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
-    emit_event(&e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
-    emit_node(&e, tmpl, NULL, false);
-    emit_event(&e, &ev, yaml_document_end_event_initialize(&ev, 1));
-    emit_event(&e, &ev, yaml_stream_end_event_initialize(&ev));
-    if (!yaml_emitter_flush(&e))
+    emit_event(e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+    emit_event(e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+    walk_node(&k.sink, tmpl, NULL, false);
+    emit_event(e, &ev, yaml_document_end_event_initialize(&ev, 1));
+    emit_event(e, &ev, yaml_stream_end_event_initialize(&ev));
+    if (!yaml_emitter_flush(e))
         BUG("libyaml could not flush its output");
-    yaml_emitter_delete(&e);
+    yaml_emitter_delete(e);
 
     *len = out.len;
     return out.data;
+}
+
+/* ------------------------------------------------------------------ measuring
+ * emit_yaml_size counts the bytes that libyaml writes for the walk's events without
+ * writing them: a port of the parts of libyaml 0.2.5's emitter (src/emitter.c) that the
+ * settings above reach (no anchors, no canonical form, unlimited width, unicode, LF
+ * breaks), keeping only the state that decides a byte: the column (in characters, as
+ * libyaml counts it), the whitespace and indention flags, the indents and the states.
+ * tests/unit/test_yaml_size.c and tests/scripts/yaml_size.py check it against emit_yaml. */
+
+typedef enum YamlState {
+    YS_DOCUMENT_CONTENT, YS_DOCUMENT_END,
+    YS_FLOW_SEQUENCE_FIRST_ITEM, YS_FLOW_SEQUENCE_ITEM,
+    YS_FLOW_MAPPING_FIRST_KEY, YS_FLOW_MAPPING_KEY, YS_FLOW_MAPPING_SIMPLE_VALUE, YS_FLOW_MAPPING_VALUE,
+    YS_BLOCK_SEQUENCE_FIRST_ITEM, YS_BLOCK_SEQUENCE_ITEM,
+    YS_BLOCK_MAPPING_FIRST_KEY, YS_BLOCK_MAPPING_KEY, YS_BLOCK_MAPPING_SIMPLE_VALUE, YS_BLOCK_MAPPING_VALUE,
+} YamlState;
+
+typedef struct IntStack {
+    int *items;
+    size_t count, cap;
+    int local[64];              /* enough for any template; deeper trees go to the heap */
+} IntStack;
+
+static void istack_init(IntStack *s)
+{
+    s->items = s->local;
+    s->count = 0;
+    s->cap = sizeof s->local / sizeof s->local[0];
+}
+
+static void istack_push(IntStack *s, int value)
+{
+    if (s->count == s->cap) {
+        int *grown = oh_xmalloc(2 * s->cap * sizeof *grown);
+        memcpy(grown, s->items, s->count * sizeof *grown);
+        if (s->items != s->local)
+            free(s->items);
+        s->items = grown;
+        s->cap *= 2;
+    }
+    s->items[s->count++] = value;
+}
+
+static int istack_pop(IntStack *s)
+{
+    if (!s->count)
+        BUG("the YAML size walk popped an empty stack");
+    return s->items[--s->count];
+}
+
+static void istack_free(IntStack *s)
+{
+    if (s->items != s->local)
+        free(s->items);
+}
+
+/* What libyaml's scalar analysis allows for one scalar (its scalar_data). */
+typedef struct ScalarFacts {
+    bool multiline, flow_plain, block_plain, single_quoted, block;
+} ScalarFacts;
+
+typedef struct YamlSizer {
+    YamlSink sink;              /* first, so that the sink pointer is the struct's */
+    size_t bytes, column;
+    int indent, flow_level, open_ended;
+    bool whitespace, indention, mapping_context, simple_key_context;
+    YamlState state;
+    IntStack states, indents;
+    ScalarFacts facts;          /* the current scalar's */
+} YamlSizer;
+
+/* libyaml's character classes (yaml_private.h) on NUL-terminated, valid UTF-8. */
+static size_t y_width(unsigned char c)
+{
+    return (c & 0x80) == 0x00 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+}
+
+static bool y_break(const unsigned char *p)
+{
+    return p[0] == '\r' || p[0] == '\n' || (p[0] == 0xC2 && p[1] == 0x85) ||
+           (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9));
+}
+
+static bool y_blankz(const unsigned char *p)
+{
+    return p[0] == ' ' || p[0] == '\t' || p[0] == '\0' || y_break(p);
+}
+
+static bool y_bom(const unsigned char *p)
+{
+    return p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
+}
+
+static bool y_printable(const unsigned char *p)
+{
+    return p[0] == 0x0A || (p[0] >= 0x20 && p[0] <= 0x7E) || (p[0] == 0xC2 && p[1] >= 0xA0) ||
+           (p[0] > 0xC2 && p[0] < 0xED) || (p[0] == 0xED && p[1] < 0xA0) || p[0] == 0xEE ||
+           (p[0] == 0xEF && !(p[1] == 0xBB && p[2] == 0xBF) && !(p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)));
+}
+
+static bool y_one_of(unsigned char c, const char *set)
+{
+    return c && strchr(set, c);
+}
+
+/* The code point at P (WIDTH bytes), as libyaml's double-quoted writer decodes it. */
+static unsigned y_code_point(const unsigned char *p, size_t width)
+{
+    static const unsigned char lead_mask[] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+    unsigned value = p[0] & lead_mask[width];
+    for (size_t k = 1; k < width; k++)
+        value = (value << 6) + (p[k] & 0x3F);
+    return value;
+}
+
+/* libyaml refuses a scalar that is not UTF-8 (yaml_check_utf8), and so does emit_yaml. */
+static void y_check_utf8(const unsigned char *s, size_t len)
+{
+    static const unsigned minimum[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    for (size_t i = 0; i < len;) {
+        size_t width = y_width(s[i]);
+        if (!width || i + width > len)
+            BUG("libyaml could not initialise an event");
+        for (size_t k = 1; k < width; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                BUG("libyaml could not initialise an event");
+        if (width > 1 && y_code_point(s + i, width) < minimum[width])
+            BUG("libyaml could not initialise an event");
+        i += width;
+    }
+}
+
+/* yaml_emitter_analyze_scalar. */
+static ScalarFacts y_analyze(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return (ScalarFacts){ .block_plain = true, .single_quoted = true };
+    bool block_ind = false, flow_ind = false, line_breaks = false, special = false;
+    bool leading = false, trailing_space = false, trailing_break = false, break_space = false, space_break = false;
+    bool previous_space = false, previous_break = false;
+    if (len >= 3 && ((s[0] == '-' && s[1] == '-' && s[2] == '-') || (s[0] == '.' && s[1] == '.' && s[2] == '.')))
+        block_ind = flow_ind = true;
+    bool preceded_by_ws = true, followed_by_ws = y_blankz(s + y_width(s[0]));
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = s + i;
+        size_t width = y_width(*p);
+        if (i == 0) {
+            if (y_one_of(*p, "#,[]{}&*!|>'\"%@`"))
+                flow_ind = block_ind = true;
+            if (*p == '?' || *p == ':') {
+                flow_ind = true;
+                block_ind |= followed_by_ws;
+            }
+            if (*p == '-' && followed_by_ws)
+                flow_ind = block_ind = true;
+        } else {
+            if (y_one_of(*p, ",?[]{}"))
+                flow_ind = true;
+            if (*p == ':') {
+                flow_ind = true;
+                block_ind |= followed_by_ws;
+            }
+            if (*p == '#' && preceded_by_ws)
+                flow_ind = block_ind = true;
+        }
+        special |= !y_printable(p);
+        bool is_break = y_break(p);
+        line_breaks |= is_break;
+        if (*p == ' ') {
+            leading |= i == 0;
+            trailing_space |= i + width == len;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if (is_break) {
+            leading |= i == 0;
+            trailing_break |= i + width == len;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = previous_break = false;
+        }
+        preceded_by_ws = y_blankz(p);
+        i += width;
+        if (i < len)
+            followed_by_ws = y_blankz(s + i + y_width(s[i]));
+    }
+    ScalarFacts f = { line_breaks, true, true, true, true };
+    if (leading || trailing_space || trailing_break)
+        f.flow_plain = f.block_plain = false;
+    if (trailing_space)
+        f.block = false;
+    if (break_space)
+        f.flow_plain = f.block_plain = f.single_quoted = false;
+    if (space_break || special)
+        f.flow_plain = f.block_plain = f.single_quoted = f.block = false;
+    if (line_breaks)
+        f.flow_plain = f.block_plain = false;
+    if (flow_ind)
+        f.flow_plain = false;
+    if (block_ind)
+        f.block_plain = false;
+    return f;
+}
+
+/* yaml_emitter_select_scalar_style: a tagged scalar has both implicit flags off, an
+ * untagged one both on, so the flags change nothing here. */
+static yaml_scalar_style_t ys_select_style(const YamlSizer *y, const YamlEvent *ev)
+{
+    yaml_scalar_style_t style = ev->style == YAML_ANY_SCALAR_STYLE ? YAML_PLAIN_SCALAR_STYLE : ev->style;
+    const ScalarFacts *f = &y->facts;
+    if (y->simple_key_context && f->multiline)
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (style == YAML_PLAIN_SCALAR_STYLE) {
+        if ((y->flow_level && !f->flow_plain) || (!y->flow_level && !f->block_plain))
+            style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+        if (!ev->len && (y->flow_level || y->simple_key_context))
+            style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+    }
+    if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE && !f->single_quoted)
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if ((style == YAML_LITERAL_SCALAR_STYLE || style == YAML_FOLDED_SCALAR_STYLE) &&
+        (!f->block || y->flow_level || y->simple_key_context))
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    return style;
+}
+
+/* The writers' primitives: PUT/WRITE (BYTES bytes, CHARS columns) and PUT_BREAK. */
+static void ys_put(YamlSizer *y, size_t bytes, size_t chars)
+{
+    y->bytes += bytes;
+    y->column += chars;
+}
+
+static void ys_break(YamlSizer *y)
+{
+    y->bytes++;
+    y->column = 0;
+}
+
+/* WRITE_BREAK: a line feed is written as the configured break, other breaks as they are. */
+static void ys_write_break(YamlSizer *y, const unsigned char *p, size_t width)
+{
+    if (*p == '\n')
+        ys_break(y);
+    else {
+        y->bytes += width;
+        y->column = 0;
+    }
+}
+
+static void ys_indent(YamlSizer *y)
+{
+    size_t indent = y->indent >= 0 ? (size_t)y->indent : 0;
+    if (!y->indention || y->column > indent || (y->column == indent && !y->whitespace))
+        ys_break(y);
+    if (y->column < indent)
+        ys_put(y, indent - y->column, indent - y->column);
+    y->whitespace = y->indention = true;
+}
+
+static void ys_indicator(YamlSizer *y, const char *indicator, bool need_whitespace, bool is_whitespace,
+                         bool is_indention)
+{
+    if (need_whitespace && !y->whitespace)
+        ys_put(y, 1, 1);
+    ys_put(y, strlen(indicator), strlen(indicator));
+    y->whitespace = is_whitespace;
+    y->indention = y->indention && is_indention;
+}
+
+static void ys_increase_indent(YamlSizer *y, bool flow, bool indentless)
+{
+    istack_push(&y->indents, y->indent);
+    if (y->indent < 0)
+        y->indent = flow ? YAML_INDENT : 0;
+    else if (!indentless)
+        y->indent += YAML_INDENT;
+}
+
+/* A short-form tag resolves through the `!` directive: handle `!`, the rest the suffix,
+ * whose bytes outside the URI characters libyaml writes as %XX. */
+static void ys_tag(YamlSizer *y, const char *tag)
+{
+    if (tag[0] != '!' || !tag[1])
+        BUG("the YAML tag `%s` is not a short-form tag", tag);
+    if (!y->whitespace)
+        ys_put(y, 1, 1);
+    ys_put(y, 1, 1);
+    for (const unsigned char *p = (const unsigned char *)tag + 1; *p; p++) {
+        bool uri = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                   y_one_of(*p, "-_;/?:@&=+$,.~*'()[]");
+        ys_put(y, uri ? 1 : 3, uri ? 1 : 3);
+    }
+    y->whitespace = y->indention = false;
+}
+
+/* The scalar writers. With an unlimited width none of them folds a line, so a space is
+ * always one byte. */
+static void ys_plain(YamlSizer *y, const unsigned char *s, size_t len)
+{
+    if (!y->whitespace && (len || y->flow_level))
+        ys_put(y, 1, 1);
+    bool breaks = false;
+    for (size_t i = 0; i < len;) {
+        size_t width = y_width(s[i]);
+        if (s[i] == ' ') {
+            ys_put(y, 1, 1);
+        } else if (y_break(s + i)) {
+            if (!breaks && s[i] == '\n')
+                ys_break(y);
+            ys_write_break(y, s + i, width);
+            y->indention = breaks = true;
+        } else {
+            if (breaks)
+                ys_indent(y);
+            ys_put(y, width, 1);
+            y->indention = breaks = false;
+        }
+        i += width;
+    }
+    y->whitespace = y->indention = false;
+}
+
+static void ys_single_quoted(YamlSizer *y, const unsigned char *s, size_t len)
+{
+    ys_indicator(y, "'", true, false, false);
+    bool breaks = false;
+    for (size_t i = 0; i < len;) {
+        size_t width = y_width(s[i]);
+        if (s[i] == ' ') {
+            ys_put(y, 1, 1);
+        } else if (y_break(s + i)) {
+            if (!breaks && s[i] == '\n')
+                ys_break(y);
+            ys_write_break(y, s + i, width);
+            y->indention = breaks = true;
+        } else {
+            if (breaks)
+                ys_indent(y);
+            if (s[i] == '\'')
+                ys_put(y, 1, 1);
+            ys_put(y, width, 1);
+            y->indention = breaks = false;
+        }
+        i += width;
+    }
+    if (breaks)
+        ys_indent(y);
+    ys_indicator(y, "'", false, false, false);
+    y->whitespace = y->indention = false;
+}
+
+/* An escaped character: `\` and one letter for the named ones, else \xXX, \uXXXX or
+ * \UXXXXXXXX by size. */
+static size_t y_escape_size(unsigned value)
+{
+    static const unsigned named[] = { 0x00, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B, 0x22, 0x5C,
+                                      0x85, 0xA0, 0x2028, 0x2029 };
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (value == named[i])
+            return 2;
+    return value <= 0xFF ? 4 : value <= 0xFFFF ? 6 : 10;
+}
+
+static void ys_double_quoted(YamlSizer *y, const unsigned char *s, size_t len)
+{
+    ys_indicator(y, "\"", true, false, false);
+    for (size_t i = 0; i < len;) {
+        size_t width = y_width(s[i]);
+        if (!y_printable(s + i) || y_bom(s + i) || y_break(s + i) || s[i] == '"' || s[i] == '\\') {
+            size_t n = y_escape_size(y_code_point(s + i, width));
+            ys_put(y, n, n);
+        } else {
+            ys_put(y, width, 1);
+        }
+        i += width;
+    }
+    ys_indicator(y, "\"", false, false, false);
+    y->whitespace = y->indention = false;
+}
+
+/* The start of the character before END (stepping over UTF-8 continuation bytes). */
+static const unsigned char *y_previous(const unsigned char *end)
+{
+    do
+        end--;
+    while ((*end & 0xC0) == 0x80);
+    return end;
+}
+
+/* yaml_emitter_write_block_scalar_hints: an indentation digit when the text starts with a
+ * space or a break; `-` without a final break, `+` with more than one (which leaves the
+ * document open-ended, so that libyaml ends the stream with `...`). */
+static void ys_block_hints(YamlSizer *y, const unsigned char *s, size_t len)
+{
+    if (s[0] == ' ' || y_break(s))
+        ys_indicator(y, "2", false, false, false);   /* '0' + YAML_INDENT */
+    y->open_ended = 0;
+    const char *chomp = NULL;
+    if (len == 0)
+        chomp = "-";
+    else {
+        const unsigned char *last = y_previous(s + len);
+        if (!y_break(last))
+            chomp = "-";
+        else if (last == s || y_break(y_previous(last))) {
+            chomp = "+";
+            y->open_ended = 2;
+        }
+    }
+    if (chomp)
+        ys_indicator(y, chomp, false, false, false);
+}
+
+static void ys_literal(YamlSizer *y, const unsigned char *s, size_t len)
+{
+    ys_indicator(y, "|", true, false, false);
+    ys_block_hints(y, s, len);
+    ys_break(y);
+    y->indention = y->whitespace = true;
+    bool breaks = true;
+    for (size_t i = 0; i < len;) {
+        size_t width = y_width(s[i]);
+        if (y_break(s + i)) {
+            ys_write_break(y, s + i, width);
+            y->indention = breaks = true;
+        } else {
+            if (breaks)
+                ys_indent(y);
+            ys_put(y, width, 1);
+            y->indention = breaks = false;
+        }
+        i += width;
+    }
+}
+
+static void ys_scalar(YamlSizer *y, const YamlEvent *ev)
+{
+    yaml_scalar_style_t style = ys_select_style(y, ev);
+    if (ev->tag)
+        ys_tag(y, ev->tag);
+    ys_increase_indent(y, true, false);
+    const unsigned char *s = (const unsigned char *)ev->text;
+    switch (style) {
+    case YAML_PLAIN_SCALAR_STYLE:
+        ys_plain(y, s, ev->len);
+        break;
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+        ys_single_quoted(y, s, ev->len);
+        break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+        ys_double_quoted(y, s, ev->len);
+        break;
+    case YAML_LITERAL_SCALAR_STYLE:
+        ys_literal(y, s, ev->len);
+        break;
+    case YAML_ANY_SCALAR_STYLE:
+    case YAML_FOLDED_SCALAR_STYLE:
+        BUG("the YAML size walk met scalar style %d, which emit_yaml never asks for", (int)style);
+    }
+    y->indent = istack_pop(&y->indents);
+    y->state = istack_pop(&y->states);
+}
+
+/* yaml_emitter_emit_node: a scalar is written at once, a collection only sets the state
+ * for its first item (flow inside flow, when asked, or when empty). */
+static void ys_node(YamlSizer *y, const YamlEvent *ev, bool mapping, bool simple_key)
+{
+    y->mapping_context = mapping;
+    y->simple_key_context = simple_key;
+    switch (ev->kind) {
+    case YE_SCALAR:
+        ys_scalar(y, ev);
+        break;
+    case YE_SEQUENCE_START:
+        if (ev->tag)
+            ys_tag(y, ev->tag);
+        y->state = y->flow_level || ev->flow || ev->empty ? YS_FLOW_SEQUENCE_FIRST_ITEM : YS_BLOCK_SEQUENCE_FIRST_ITEM;
+        break;
+    case YE_MAPPING_START:
+        if (ev->tag)
+            ys_tag(y, ev->tag);
+        y->state = y->flow_level || ev->empty ? YS_FLOW_MAPPING_FIRST_KEY : YS_BLOCK_MAPPING_FIRST_KEY;
+        break;
+    case YE_SEQUENCE_END:
+    case YE_MAPPING_END:
+        BUG("the YAML size walk expected a node, got event %d", (int)ev->kind);
+    }
+}
+
+/* yaml_emitter_check_simple_key: a key on one line, at most 128 bytes with its tag. */
+static bool ys_simple_key(const YamlSizer *y, const YamlEvent *ev)
+{
+    size_t length = ev->tag ? strlen(ev->tag) : 0;
+    if (ev->kind == YE_SCALAR) {
+        if (y->facts.multiline)
+            return false;
+        length += ev->len;
+    } else if (!(ev->kind == YE_SEQUENCE_START || ev->kind == YE_MAPPING_START) || !ev->empty)
+        return false;
+    return length <= 128;
+}
+
+static void ys_flow_sequence_item(YamlSizer *y, const YamlEvent *ev, bool first)
+{
+    if (first) {
+        ys_indicator(y, "[", true, true, false);
+        ys_increase_indent(y, true, false);
+        y->flow_level++;
+    }
+    if (ev->kind == YE_SEQUENCE_END) {
+        y->flow_level--;
+        y->indent = istack_pop(&y->indents);
+        ys_indicator(y, "]", false, false, false);
+        y->state = istack_pop(&y->states);
+        return;
+    }
+    if (!first)
+        ys_indicator(y, ",", false, false, false);
+    istack_push(&y->states, YS_FLOW_SEQUENCE_ITEM);
+    ys_node(y, ev, false, false);
+}
+
+static void ys_flow_mapping_key(YamlSizer *y, const YamlEvent *ev, bool first)
+{
+    if (first) {
+        ys_indicator(y, "{", true, true, false);
+        ys_increase_indent(y, true, false);
+        y->flow_level++;
+    }
+    if (ev->kind == YE_MAPPING_END) {
+        y->flow_level--;
+        y->indent = istack_pop(&y->indents);
+        ys_indicator(y, "}", false, false, false);
+        y->state = istack_pop(&y->states);
+        return;
+    }
+    if (!first)
+        ys_indicator(y, ",", false, false, false);
+    bool simple = ys_simple_key(y, ev);
+    if (!simple)
+        ys_indicator(y, "?", true, false, false);
+    istack_push(&y->states, simple ? YS_FLOW_MAPPING_SIMPLE_VALUE : YS_FLOW_MAPPING_VALUE);
+    ys_node(y, ev, true, simple);
+}
+
+static void ys_flow_mapping_value(YamlSizer *y, const YamlEvent *ev, bool simple)
+{
+    ys_indicator(y, ":", !simple, false, false);
+    istack_push(&y->states, YS_FLOW_MAPPING_KEY);
+    ys_node(y, ev, true, false);
+}
+
+static void ys_block_sequence_item(YamlSizer *y, const YamlEvent *ev, bool first)
+{
+    if (first)   /* a sequence that is a mapping's value on the key's line is not indented */
+        ys_increase_indent(y, false, y->mapping_context && !y->indention);
+    if (ev->kind == YE_SEQUENCE_END) {
+        y->indent = istack_pop(&y->indents);
+        y->state = istack_pop(&y->states);
+        return;
+    }
+    ys_indent(y);
+    ys_indicator(y, "-", true, false, true);
+    istack_push(&y->states, YS_BLOCK_SEQUENCE_ITEM);
+    ys_node(y, ev, false, false);
+}
+
+static void ys_block_mapping_key(YamlSizer *y, const YamlEvent *ev, bool first)
+{
+    if (first)
+        ys_increase_indent(y, false, false);
+    if (ev->kind == YE_MAPPING_END) {
+        y->indent = istack_pop(&y->indents);
+        y->state = istack_pop(&y->states);
+        return;
+    }
+    ys_indent(y);
+    bool simple = ys_simple_key(y, ev);
+    if (!simple)
+        ys_indicator(y, "?", true, false, true);
+    istack_push(&y->states, simple ? YS_BLOCK_MAPPING_SIMPLE_VALUE : YS_BLOCK_MAPPING_VALUE);
+    ys_node(y, ev, true, simple);
+}
+
+static void ys_block_mapping_value(YamlSizer *y, const YamlEvent *ev, bool simple)
+{
+    if (simple)
+        ys_indicator(y, ":", false, false, false);
+    else {
+        ys_indent(y);
+        ys_indicator(y, ":", true, false, true);
+    }
+    istack_push(&y->states, YS_BLOCK_MAPPING_KEY);
+    ys_node(y, ev, true, false);
+}
+
+/* yaml_emitter_emit: analyse a scalar, then dispatch on the state. */
+static void ys_event(YamlSink *sink, const YamlEvent *ev)
+{
+    YamlSizer *y = (YamlSizer *)sink;
+    if (ev->kind == YE_SCALAR) {
+        y_check_utf8((const unsigned char *)ev->text, ev->len);
+        y->facts = y_analyze((const unsigned char *)ev->text, ev->len);
+    }
+    switch (y->state) {
+    case YS_DOCUMENT_CONTENT:
+        istack_push(&y->states, YS_DOCUMENT_END);
+        ys_node(y, ev, false, false);
+        break;
+    case YS_FLOW_SEQUENCE_FIRST_ITEM:
+    case YS_FLOW_SEQUENCE_ITEM:
+        ys_flow_sequence_item(y, ev, y->state == YS_FLOW_SEQUENCE_FIRST_ITEM);
+        break;
+    case YS_FLOW_MAPPING_FIRST_KEY:
+    case YS_FLOW_MAPPING_KEY:
+        ys_flow_mapping_key(y, ev, y->state == YS_FLOW_MAPPING_FIRST_KEY);
+        break;
+    case YS_FLOW_MAPPING_SIMPLE_VALUE:
+    case YS_FLOW_MAPPING_VALUE:
+        ys_flow_mapping_value(y, ev, y->state == YS_FLOW_MAPPING_SIMPLE_VALUE);
+        break;
+    case YS_BLOCK_SEQUENCE_FIRST_ITEM:
+    case YS_BLOCK_SEQUENCE_ITEM:
+        ys_block_sequence_item(y, ev, y->state == YS_BLOCK_SEQUENCE_FIRST_ITEM);
+        break;
+    case YS_BLOCK_MAPPING_FIRST_KEY:
+    case YS_BLOCK_MAPPING_KEY:
+        ys_block_mapping_key(y, ev, y->state == YS_BLOCK_MAPPING_FIRST_KEY);
+        break;
+    case YS_BLOCK_MAPPING_SIMPLE_VALUE:
+    case YS_BLOCK_MAPPING_VALUE:
+        ys_block_mapping_value(y, ev, y->state == YS_BLOCK_MAPPING_SIMPLE_VALUE);
+        break;
+    case YS_DOCUMENT_END:
+        BUG("the YAML size walk got an event after the root node");
+    }
+}
+
+/* The implicit document end and the stream end: a final break, and `...` when the last
+ * block scalar kept its trailing breaks. */
+static void ys_finish(YamlSizer *y)
+{
+    if (y->state != YS_DOCUMENT_END)
+        BUG("the YAML size walk ended inside a collection");
+    ys_indent(y);
+    if (!y->open_ended)
+        y->open_ended = 1;
+    if (y->open_ended == 2) {
+        ys_indicator(y, "...", true, false, false);
+        y->open_ended = 0;
+        ys_indent(y);
+    }
+}
+
+size_t emit_yaml_size(const cJSON *tmpl, const char *source_name)
+{
+    YamlSizer y = {
+        .sink.event = ys_event, .indent = -1, .whitespace = true, .indention = true, .state = YS_DOCUMENT_CONTENT,
+    };
+    istack_init(&y.states);
+    istack_init(&y.indents);
+    walk_node(&y.sink, tmpl, NULL, false);
+    ys_finish(&y);
+    istack_free(&y.states);
+    istack_free(&y.indents);
+    return comment_size(source_name) + y.bytes;
 }

@@ -541,6 +541,7 @@ static const struct {
     {"AWS::IAM::Role", TAGS_LIST},
     {"AWS::RDS::DBInstance", TAGS_LIST},
     {"AWS::RDS::DBSubnetGroup", TAGS_LIST},
+    {"AWS::SSM::Association", TAGS_NONE},
     {"AWS::SSM::Parameter", TAGS_MAP},
     {"AWS::SecretsManager::Secret", TAGS_LIST},
 };

@@ -48,7 +48,7 @@ static void database_instance(Low *low)
     low_set(p, "BackupRetentionPeriod", low_int(c->database.backup_days.value));
     low_set(p, "DeletionProtection", low_bool(c->database.deletion_protection.value));
     low_set(p, "CopyTagsToSnapshot", low_bool(true));
-    low_set(p, "AutoMinorVersionUpgrade", low_bool(true));
+    /* AutoMinorVersionUpgrade is left at RDS's default, true */
     low_set(p, "EnableCloudwatchLogsExports", low_list(low_str("agent"), low_str("error"), NULL));
     low_set(p, "MonitoringInterval", low_int(60));
     low_set(p, "MonitoringRoleArn", low_getatt("DatabaseMonitoringRole", "Arn"));
@@ -174,7 +174,6 @@ void low_redis(Low *low)
     p = low_resource(low, "RedisSecurityGroup", "AWS::EC2::SecurityGroup", at);
     low_set(p, "GroupDescription", low_str(arena_printf(low->arena, "Octopus polling queue of %s", c->name)));
     low_set(p, "VpcId", low_vpc_id(low));
-    low_name_tag(low, p, "redis");
     low_ingress(low, "Redis", "Node", NULL, 6379, 6379, "Redis from the nodes", at);
 
     p = low_resource(low, "Redis", "AWS::ElastiCache::ReplicationGroup", at);

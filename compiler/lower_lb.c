@@ -54,7 +54,8 @@ static void elbv2(Low *low, bool network)
     const Cluster *c = low->cluster;
     cJSON *p = low_resource(low, "LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer",
                             c->load_balancer.block);
-    low_set(p, "Type", low_str(network ? "network" : "application"));
+    if (network)   /* `application` is AWS's default type */
+        low_set(p, "Type", low_str("network"));
     low_set(p, "Scheme", low_str(schemes[c->load_balancer.scheme.value]));
     low_set(p, "Subnets", low_lb_subnets(low));
     low_set(p, "SecurityGroups", low_list(low_group_id("LoadBalancerSecurityGroup"), NULL));
@@ -70,7 +71,11 @@ static void elbv2(Low *low, bool network)
 }
 
 /* A target group whose health check asks Octopus's ping endpoint over HTTP on
- * HEALTH_PORT (NULL: the traffic port) and accepts only 200. */
+ * HEALTH_PORT (NULL: the traffic port) and accepts only 200, so that a draining node
+ * (418) leaves rotation; the matcher is always written, since that is the point of the
+ * check. AWS's defaults are left out: target type `instance` (health checks always on),
+ * and the HTTP health check protocol of an ALB's HTTP target group (an NLB's TCP target
+ * group defaults to TCP, so it states HTTP). */
 static cJSON *target_group(Low *low, const char *id, const char *protocol, long long port,
                            const char *health_port, Span origin)
 {
@@ -78,9 +83,9 @@ static cJSON *target_group(Low *low, const char *id, const char *protocol, long 
     low_set(p, "Protocol", low_str(protocol));
     low_set(p, "Port", low_int(port));
     low_set(p, "VpcId", low_vpc_id(low));
-    low_set(p, "TargetType", low_str("instance"));
-    low_set(p, "HealthCheckEnabled", low_bool(true));
-    low_set(p, "HealthCheckProtocol", low_str("HTTP"));
+    bool tcp = strcmp(protocol, "TCP") == 0;
+    if (tcp)
+        low_set(p, "HealthCheckProtocol", low_str("HTTP"));
     if (health_port)
         low_set(p, "HealthCheckPort", low_str(health_port));
     low_set(p, "HealthCheckPath", low_str(PING_PATH));

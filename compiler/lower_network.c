@@ -39,8 +39,7 @@ static void lower_subnet(Low *low, bool public_subnet, int zone)
     low_set(p, "VpcId", low_ref("Vpc"));
     low_set(p, "CidrBlock", low_str(subnet_cidr(low, public_subnet, zone)));
     low_set(p, "AvailabilityZone", zone_of(low, zone));
-    low_set(p, "MapPublicIpOnLaunch", low_bool(false));
-    low_name_tag(low, p, arena_printf(low->arena, "%s-%d", public_subnet ? "public" : "private", zone + 1));
+    /* MapPublicIpOnLaunch is left at AWS's default, false: no subnet gives a public address */
 }
 
 static void associate(Low *low, const char *subnet, const char *table)
@@ -64,7 +63,6 @@ static void lower_public_routes(Low *low)
     Span at = low->cluster->network.block;
     cJSON *p = low_resource(low, "PublicRouteTable", "AWS::EC2::RouteTable", at);
     low_set(p, "VpcId", low_ref("Vpc"));
-    low_name_tag(low, p, "public");
     default_route(low, "PublicDefaultRoute", "PublicRouteTable", "GatewayId", "InternetGateway");
     low_depends_on(low, "PublicDefaultRoute", "VpcGatewayAttachment");
     for (int z = 0; z < low->zones; z++)
@@ -77,12 +75,10 @@ static void lower_nat_gateway(Low *low, int n)
     const char *eip = arena_printf(low->arena, "NatEip%d", n);
     cJSON *p = low_resource(low, eip, "AWS::EC2::EIP", at);
     low_set(p, "Domain", low_str("vpc"));
-    low_name_tag(low, p, arena_printf(low->arena, "nat-%d", n));
     low_depends_on(low, eip, "VpcGatewayAttachment");
     p = low_resource(low, arena_printf(low->arena, "NatGateway%d", n), "AWS::EC2::NatGateway", at);
     low_set(p, "AllocationId", low_getatt(eip, "AllocationId"));
     low_set(p, "SubnetId", low_ref(arena_printf(low->arena, "PublicSubnet%d", n)));
-    low_name_tag(low, p, arena_printf(low->arena, "nat-%d", n));
 }
 
 static void lower_private_routes(Low *low, int zone)
@@ -94,7 +90,6 @@ static void lower_private_routes(Low *low, int zone)
     const char *table = arena_printf(low->arena, "PrivateRouteTable%d", n);
     cJSON *p = low_resource(low, table, "AWS::EC2::RouteTable", low->cluster->network.block);
     low_set(p, "VpcId", low_ref("Vpc"));
-    low_name_tag(low, p, arena_printf(low->arena, "private-%d", n));
     if (nat != NAT_NONE)
         default_route(low, arena_printf(low->arena, "PrivateDefaultRoute%d", n), table, "NatGatewayId",
                       arena_printf(low->arena, "NatGateway%d", nat == NAT_PER_ZONE ? n : 1));
@@ -111,11 +106,9 @@ void low_network(Low *low)
                                                  (c->network.cidr.address >> 16) & 255u,
                                                  (c->network.cidr.address >> 8) & 255u,
                                                  c->network.cidr.address & 255u, c->network.cidr.prefix)));
-    low_set(p, "EnableDnsSupport", low_bool(true));
+    /* EnableDnsSupport is left at AWS's default, true */
     low_set(p, "EnableDnsHostnames", low_bool(true));
-    low_name_tag(low, p, "vpc");
-    p = low_resource(low, "InternetGateway", "AWS::EC2::InternetGateway", c->network.block);
-    low_name_tag(low, p, "igw");
+    low_resource(low, "InternetGateway", "AWS::EC2::InternetGateway", c->network.block);
     p = low_resource(low, "VpcGatewayAttachment", "AWS::EC2::VPCGatewayAttachment", c->network.block);
     low_set(p, "VpcId", low_ref("Vpc"));
     low_set(p, "InternetGatewayId", low_ref("InternetGateway"));
@@ -191,13 +184,12 @@ void low_ingress(Low *low, const char *target, const char *source, const char *c
     low_set(p, "Description", low_str(why));
 }
 
-static void security_group(Low *low, const char *name, const char *what, const char *suffix, Span origin)
+static void security_group(Low *low, const char *name, const char *what, Span origin)
 {
     cJSON *p = low_resource(low, arena_printf(low->arena, "%sSecurityGroup", name), "AWS::EC2::SecurityGroup",
                             origin);
     low_set(p, "GroupDescription", low_str(arena_printf(low->arena, "%s of %s", what, low->cluster->name)));
     low_set(p, "VpcId", low_vpc_id(low));
-    low_name_tag(low, p, suffix);
 }
 
 /* The ports the load balancer's listeners take web traffic on. */
@@ -252,14 +244,14 @@ static void node_ingress(Low *low)
 void low_security_groups(Low *low)
 {
     const Cluster *c = low->cluster;
-    security_group(low, "LoadBalancer", "Octopus load balancer", "load-balancer", c->load_balancer.block);
-    security_group(low, "Node", "Octopus Server nodes", "nodes", c->nodes.block);
+    security_group(low, "LoadBalancer", "Octopus load balancer", c->load_balancer.block);
+    security_group(low, "Node", "Octopus Server nodes", c->nodes.block);
     if (low_has_rds(c))
-        security_group(low, "Database", "Octopus SQL Server", "database", c->database.block);
+        security_group(low, "Database", "Octopus SQL Server", c->database.block);
     if (low_has_fsx(c))
-        security_group(low, "FileSystem", "Octopus FSx for Windows file system", "file-system", c->storage.block);
+        security_group(low, "FileSystem", "Octopus FSx for Windows file system", c->storage.block);
     if (low->new_vpc && c->network.nat.value == NAT_NONE)
-        security_group(low, "Endpoint", "VPC endpoints", "endpoints", c->network.block);
+        security_group(low, "Endpoint", "VPC endpoints", c->network.block);
 
     load_balancer_ingress(low);
     node_ingress(low);

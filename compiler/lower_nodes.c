@@ -1,7 +1,8 @@
 /* lower_nodes.c: the resources the Octopus Server nodes need, lowered: the generated
  * secrets, the directory (MicrosoftAD and DHCP options when created), the node role and
  * its least-privilege inline policy, the instance profile, the version parameter, the
- * NodeBootstrap carrier of the cfn-init metadata, and the instances themselves.
+ * NodeBootstrap carrier of the cfn-init metadata, the managed AD's domain-join
+ * association, and the instances themselves.
  * The bootstrap script and the UserData loader come from bootstrap.c, unchanged. */
 #include "octohac.h"
 
@@ -30,7 +31,7 @@ static cJSON *generate(const char *username, SecretKind kind)
         cJSON_Delete(tmpl);
         low_set(g, "GenerateStringKey", low_str("password"));
     }
-    low_set(g, "PasswordLength", low_int(32));
+    /* PasswordLength is left at AWS's default, 32 (the master key is 32 hex digits) */
     switch (kind) {
     case SK_PASSWORD:
         low_set(g, "ExcludeCharacters", low_str(EXCLUDED_CHARACTERS));
@@ -111,7 +112,6 @@ void low_directory(Low *low)
     p = low_resource(low, "DhcpOptions", "AWS::EC2::DHCPOptions", at);
     low_set(p, "DomainName", low_value(low, &c->directory.domain));
     low_set(p, "DomainNameServers", low_getatt("Directory", "DnsIpAddresses"));
-    low_name_tag(low, p, "dhcp");
     p = low_resource(low, "DhcpOptionsAssociation", "AWS::EC2::VPCDHCPOptionsAssociation", at);
     low_set(p, "DhcpOptionsId", low_ref("DhcpOptions"));
     low_set(p, "VpcId", low_ref("Vpc"));
@@ -225,23 +225,29 @@ void low_node_role(Low *low)
 
 /* ---------------------------------------------------------------- the nodes */
 
-static cJSON *join_domain(Low *low)
+/* The managed AD's domain join: one State Manager association for every node, reaching
+ * them by the aws:cloudformation:stack-id tag CloudFormation puts on each instance, so a
+ * replaced node gets it too. Node 1 waits for it, and nodes 2…N for node 1. */
+static void join_domain(Low *low)
 {
     const Cluster *c = low->cluster;
+    if (!low_managed_ad(c))
+        return;
     cJSON *id, *dns;
     if (c->directory.form == DIR_CREATE) {
-        id = low_list(low_ref("Directory"), NULL);
+        id = low_ref("Directory");
         dns = low_getatt("Directory", "DnsIpAddresses");
     } else {
-        id = low_list(low_value(low, &c->directory.id), NULL);
+        id = low_value(low, &c->directory.id);
         dns = low_strs(c->directory.dns_ips.items, c->directory.dns_ips.count);
     }
-    cJSON *params = low_list(low_obj("Key", low_str("directoryId"), "Value", id, NULL),
-                             low_obj("Key", low_str("directoryName"),
-                                     "Value", low_list(low_value(low, &c->directory.domain), NULL), NULL),
-                             low_obj("Key", low_str("dnsIpAddresses"), "Value", dns, NULL), NULL);
-    return low_list(low_obj("DocumentName", low_str("AWS-JoinDirectoryServiceDomain"),
-                            "AssociationParameters", params, NULL), NULL);
+    cJSON *p = low_resource(low, "DomainJoinAssociation", "AWS::SSM::Association", c->directory.block);
+    low_set(p, "Name", low_str("AWS-JoinDirectoryServiceDomain"));
+    low_set(p, "Parameters", low_obj("directoryId", low_list(id, NULL),
+                                     "directoryName", low_list(low_value(low, &c->directory.domain), NULL),
+                                     "dnsIpAddresses", dns, NULL));
+    low_set(p, "Targets", low_list(low_obj("Key", low_str("tag:aws:cloudformation:stack-id"),
+                                           "Values", low_list(low_ref("AWS::StackId"), NULL), NULL), NULL));
 }
 
 static cJSON *network_interface(Low *low, int zone)
@@ -253,10 +259,15 @@ static cJSON *network_interface(Low *low, int zone)
                             "DeleteOnTermination", low_bool(true), NULL), NULL);
 }
 
+/* The root volume. Launched from AWS's Windows AMI (the WindowsAmi parameter) it is
+ * deleted with the instance by default; a user's AMI may say otherwise, so the
+ * mapping states it then. */
 static cJSON *root_volume(const Cluster *c)
 {
     cJSON *ebs = low_obj("VolumeType", low_str("gp3"), "VolumeSize", low_int(c->nodes.disk_gib.value),
-                         "Encrypted", low_bool(true), "DeleteOnTermination", low_bool(true), NULL);
+                         "Encrypted", low_bool(true), NULL);
+    if (c->nodes.ami.source != VS_NONE)
+        low_set(ebs, "DeleteOnTermination", low_bool(true));
     return low_list(low_obj("DeviceName", low_str("/dev/sda1"), "Ebs", ebs, NULL), NULL);
 }
 
@@ -278,15 +289,20 @@ static void bootstrap_depends(Low *low)
             low_depends_on(low, "NodeBootstrap", r->string);
 }
 
+/* Node 1 waits for everything a node needs before it boots; nodes 2…N wait for node 1
+ * only, which orders them after the same resources. */
 static void node_depends(Low *low, const char *id, const char *user_data)
 {
-    bool first = strcmp(id, "Node1") == 0;
-    if (!first)
+    if (strcmp(id, "Node1") != 0) {
         low_depends_on(low, id, "Node1");
+        return;
+    }
     if (low_dhcp(low))
         low_depends_on(low, id, "DhcpOptionsAssociation");
-    if (first && !strstr(user_data, "${NodeBootstrap"))
+    if (!strstr(user_data, "${NodeBootstrap"))
         low_depends_on(low, id, "NodeBootstrap");
+    if (low_managed_ad(low->cluster))
+        low_depends_on(low, id, "DomainJoinAssociation");
 }
 
 static void lower_node(Low *low, int index)
@@ -307,8 +323,6 @@ static void lower_node(Low *low, int index)
     low_set(p, "PropagateTagsToVolumeOnCreation", low_bool(true));
     const char *user_data = boot_user_data(low->arena, c, index);
     low_set(p, "UserData", low_base64(low_sub(user_data)));
-    if (low_managed_ad(c))
-        low_set(p, "SsmAssociations", join_domain(low));
     low_name_tag(low, p, arena_printf(low->arena, "node-%d", index));
 
     cJSON *res = low_get(low, id);
@@ -319,6 +333,7 @@ static void lower_node(Low *low, int index)
 
 void low_nodes(Low *low)
 {
+    join_domain(low);
     bootstrap_depends(low);
     for (int i = 1; i <= (int)low->cluster->nodes.count.value; i++)
         lower_node(low, i);

@@ -453,6 +453,7 @@ typedef enum StageResult { STAGE_OK, STAGE_ERRORS, STAGE_INTERNAL } StageResult;
 typedef struct Output {
     char *yaml, *json;          /* malloc'd by the emitters; NULL when not wanted */
     size_t yaml_len, json_len;
+    bool size_only;             /* check: only the YAML's length, counted by emit_yaml_size */
 } Output;
 
 static void output_free(Output *out)
@@ -467,8 +468,8 @@ static const char *cluster_name(const ClusterDecl *decl)
     return decl->item->name.text;
 }
 
-/* Lowers, verifies and emits a checked cluster; the YAML is always produced because
- * the template limits (OH3002) are measured on it. */
+/* Lowers, verifies and emits a checked cluster; the YAML is always measured for the
+ * template limits (OH3002), and only counted, not written, when OUT->size_only. */
 static StageResult generate(const Cluster *cluster, const char *source_name, bool want_json,
                             DiagCtx *diag, Output *out)
 {
@@ -483,7 +484,10 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
         cJSON_Delete(tmpl);
         return STAGE_INTERNAL;
     }
-    out->yaml = emit_yaml(tmpl, source_name, &out->yaml_len);
+    if (out->size_only)
+        out->yaml_len = emit_yaml_size(tmpl, source_name);
+    else
+        out->yaml = emit_yaml(tmpl, source_name, &out->yaml_len);
     verify_limits(tmpl, out->yaml_len, cluster, diag);
     if (want_json && diag->errors == errors0)
         out->json = emit_json(tmpl, &out->json_len);
@@ -501,7 +505,7 @@ static StageResult compile_cluster(Arena *arena, const ClusterDecl *decl, bool w
                                    DiagCtx *diag, Output *out)
 {
     size_t errors0 = diag->errors;
-    Output scratch = { 0 };
+    Output scratch = { .size_only = true };
     StageResult result = STAGE_ERRORS;
     diag->cluster = cluster_name(decl);
     Cluster *cluster = model_build(arena, decl, diag);

@@ -743,6 +743,9 @@ void verify_release(void);
  * Both return a malloc'd NUL-terminated buffer (the caller frees it), or NULL
  * with a BUG() on an emitter failure. */
 char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len);
+/* Exactly the length emit_yaml would return for the same arguments, counted without
+ * libyaml and without building the text (check needs only the size, for OH3002). */
+size_t emit_yaml_size(const cJSON *tmpl, const char *source_name);
 char *emit_json(const cJSON *tmpl, size_t *len);
 /* How a YAML string scalar is written: plain only when no YAML reader could take it
  * for anything but that string (not a number, bool, null or date in YAML 1.1 or 1.2,

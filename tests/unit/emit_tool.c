@@ -1,7 +1,9 @@
 /* emit_tool.c: a test helper, not a test. It reads a JSON document (a file, or standard
  * input for "-") and prints it through emit_yaml or emit_json, so that the test scripts can
  * feed the emitters documents that no .oha file produces (tests/scripts/emit_roundtrip.py).
- *   emit_tool yaml|json FILE */
+ * `size` prints emit_yaml's length and emit_yaml_size's count on one line
+ * (tests/scripts/yaml_size.py).
+ *   emit_tool yaml|json|size FILE */
 #include "octohac.h"
 
 #include <stdlib.h>
@@ -29,8 +31,8 @@ static char *read_all(FILE *in, size_t *len)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "yaml") != 0 && strcmp(argv[1], "json") != 0)) {
-        fprintf(stderr, "usage: emit_tool yaml|json FILE\n");
+    if (argc != 3 || (strcmp(argv[1], "yaml") != 0 && strcmp(argv[1], "json") != 0 && strcmp(argv[1], "size") != 0)) {
+        fprintf(stderr, "usage: emit_tool yaml|json|size FILE\n");
         return 2;
     }
     FILE *in = strcmp(argv[2], "-") == 0 ? stdin : fopen(argv[2], "rb");
@@ -49,6 +51,12 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t out_len;
+    if (strcmp(argv[1], "size") == 0) {
+        free(emit_yaml(tree, "fuzz.oha", &out_len));
+        printf("%zu %zu\n", out_len, emit_yaml_size(tree, "fuzz.oha"));
+        cJSON_Delete(tree);
+        return 0;
+    }
     char *out = strcmp(argv[1], "yaml") == 0 ? emit_yaml(tree, "fuzz.oha", &out_len) : emit_json(tree, &out_len);
     fwrite(out, 1, out_len, stdout);
     free(out);

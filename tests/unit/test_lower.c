@@ -456,12 +456,14 @@ static void test_nodes(const char *dump)
     CHECK(!depends_on(t, "Node1", "Node1"));
     CHECK(depends_on(t, "Node1", "DhcpOptionsAssociation"));
     CHECK(depends_on(t, "Node1", "NodeBootstrap"));
+    CHECK(depends_on(t, "Node1", "DomainJoinAssociation"));
     for (int i = 2; i <= 4; i++) {
         char id[16];
         snprintf(id, sizeof id, "Node%d", i);
-        CHECK(depends_on(t, id, "Node1"));
-        CHECK(depends_on(t, id, "DhcpOptionsAssociation"));
-        CHECK(!depends_on(t, id, "NodeBootstrap"));    /* through node 1 */
+        /* nodes 2…N wait for node 1 only, and so for everything node 1 waits for */
+        const cJSON *deps = get(res(t, id), "DependsOn");
+        CHECK(cJSON_IsString(deps) && strcmp(deps->valuestring, "Node1") == 0);
+        CHECK(prop(t, id, "SsmAssociations") == NULL);
     }
     /* cfn-init needs a way out of every node's subnet */
     CHECK(depends_on(t, "NodeBootstrap", "PrivateDefaultRoute3"));
@@ -474,6 +476,7 @@ static void test_nodes(const char *dump)
     CHECK(cJSON_IsNumber(get(ebs, "VolumeSize")) && get(ebs, "VolumeSize")->valuedouble == 150);
     CHECK_STR(str(get(ebs, "VolumeType")), "gp3");
     CHECK(cJSON_IsTrue(get(ebs, "Encrypted")));
+    CHECK(get(ebs, "DeleteOnTermination") == NULL);   /* AWS's Windows AMI deletes its root volume */
     const cJSON *eni = cJSON_GetArrayItem(get(n1, "NetworkInterfaces"), 0);
     CHECK_STR(str(get(eni, "DeviceIndex")), "0");
     CHECK(cJSON_IsFalse(get(eni, "AssociatePublicIpAddress")));
@@ -483,11 +486,22 @@ static void test_nodes(const char *dump)
     CHECK_STR(str(get(signal, "Timeout")), "PT90M");
     CHECK_STR(attr_value(get(n1, "Tags"), "Name"), "octopus-node-1");
     CHECK_STR(attr_value(prop(t, "Node4", "Tags"), "Name"), "octopus-node-4");
-    /* managed AD: joined through SSM */
-    const cJSON *assoc = cJSON_GetArrayItem(get(n1, "SsmAssociations"), 0);
-    CHECK_STR(str(get(assoc, "DocumentName")), "AWS-JoinDirectoryServiceDomain");
-    CHECK(contains_string(get(assoc, "AssociationParameters"), "directoryId"));
-    CHECK(contains_string(get(assoc, "AssociationParameters"), "corp.example.com"));
+    /* managed AD: joined through one SSM association that targets this stack's instances */
+    CHECK(get(n1, "SsmAssociations") == NULL);
+    const cJSON *assoc = res(t, "DomainJoinAssociation");
+    CHECK_STR(str(get(assoc, "Type")), "AWS::SSM::Association");
+    CHECK(get(get(get(assoc, "Metadata"), "octohac"), "source") != NULL);
+    CHECK_STR(str(prop(t, "DomainJoinAssociation", "Name")), "AWS-JoinDirectoryServiceDomain");
+    const cJSON *params = prop(t, "DomainJoinAssociation", "Parameters");
+    CHECK_STR(ref_of(cJSON_GetArrayItem(get(params, "directoryId"), 0)), "Directory");
+    CHECK(contains_string(get(params, "directoryName"), "corp.example.com"));
+    CHECK(get(get(params, "dnsIpAddresses"), "Fn::GetAtt") != NULL);
+    const cJSON *target = cJSON_GetArrayItem(prop(t, "DomainJoinAssociation", "Targets"), 0);
+    CHECK(cJSON_GetArraySize(prop(t, "DomainJoinAssociation", "Targets")) == 1);
+    CHECK_STR(str(get(target, "Key")), "tag:aws:cloudformation:stack-id");
+    CHECK_STR(ref_of(cJSON_GetArrayItem(get(target, "Values"), 0)), "AWS::StackId");
+    CHECK(prop(t, "DomainJoinAssociation", "Tags") == NULL);   /* the type takes none */
+    CHECK(contains_substring(prop(t, "NodeRole", "ManagedPolicyArns"), "AmazonSSMDirectoryServiceAccess"));
     /* the NodeBootstrap carries the cfn-init metadata */
     CHECK(get(get(res(t, "NodeBootstrap"), "Metadata"), "AWS::CloudFormation::Init") != NULL);
     CHECK(get(res(t, "NodeBootstrap"), "Properties") == NULL);
@@ -543,11 +557,19 @@ static void test_node_role(const char *dump)
     done(&f, t);
 }
 
+/* Every target group accepts only 200 from the ping endpoint (a draining node answers
+ * 418). An ALB's HTTP target group leaves AWS's default health check protocol (HTTP)
+ * out; an NLB's TCP target group states it. */
 static void check_health_check(const cJSON *t, const char *tg, const char *port)
 {
-    CHECK_STR(str(prop(t, tg, "HealthCheckProtocol")), "HTTP");
-    CHECK_STR(str(prop(t, tg, "HealthCheckPath")), "/api/octopusservernodes/ping");
+    bool tcp = strcmp(str(prop(t, tg, "Protocol")), "TCP") == 0;
     CHECK_STR(str(get(prop(t, tg, "Matcher"), "HttpCode")), "200");
+    if (tcp)
+        CHECK_STR(str(prop(t, tg, "HealthCheckProtocol")), "HTTP");
+    else
+        CHECK(prop(t, tg, "HealthCheckProtocol") == NULL);
+    CHECK(prop(t, tg, "TargetType") == NULL && prop(t, tg, "HealthCheckEnabled") == NULL);
+    CHECK_STR(str(prop(t, tg, "HealthCheckPath")), "/api/octopusservernodes/ping");
     if (port)
         CHECK_STR(str(prop(t, tg, "HealthCheckPort")), port);
 }
@@ -566,7 +588,7 @@ static void test_alb(const char *dump)
     const cJSON *attrs = prop(t, "LoadBalancer", "LoadBalancerAttributes");
     CHECK_STR(attr_value(attrs, "idle_timeout.timeout_seconds"), "600");
     CHECK_STR(attr_value(attrs, "routing.http.drop_invalid_header_fields.enabled"), "true");
-    CHECK_STR(str(prop(t, "LoadBalancer", "Type")), "application");
+    CHECK(prop(t, "LoadBalancer", "Type") == NULL);   /* application, AWS's default */
     CHECK(depends_on(t, "LoadBalancer", "VpcGatewayAttachment"));
     CHECK_STR(str(prop(t, "HttpsListener", "Protocol")), "HTTPS");
     CHECK(prop(t, "HttpsListener", "Port")->valuedouble == 443);
@@ -722,7 +744,7 @@ static void test_database(const char *dump)
     const cJSON *gen = prop(t, "DatabaseSecret", "GenerateSecretString");
     CHECK_STR(str(get(gen, "SecretStringTemplate")), "{\"username\":\"octopus\"}");
     CHECK_STR(str(get(gen, "ExcludeCharacters")), "\"'\\;@/,=$`");
-    CHECK(get(gen, "PasswordLength")->valuedouble == 32);
+    CHECK(get(gen, "PasswordLength") == NULL);   /* AWS's default, 32 */
     const cJSON *hex = prop(t, "MasterKeySecret", "GenerateSecretString");
     CHECK_STR(str(get(hex, "ExcludeCharacters")), "ghijklmnopqrstuvwxyz");
     CHECK(cJSON_IsTrue(get(hex, "ExcludeUppercase")) && cJSON_IsTrue(get(hex, "ExcludePunctuation")));
@@ -786,10 +808,25 @@ static void test_self_managed_ad(const char *dump)
     CHECK(cJSON_GetArraySize(get(ad, "DnsIps")) == 2);
     CHECK(get(ad, "FileSystemAdministratorsGroup") == NULL);
     CHECK(prop(t, "Node1", "SsmAssociations") == NULL);
+    CHECK(!has_res(t, "DomainJoinAssociation") && !depends_on(t, "Node1", "DomainJoinAssociation"));
     CHECK(!depends_on(t, "Node2", "DhcpOptionsAssociation"));
     CHECK(!contains_substring(prop(t, "NodeRole", "ManagedPolicyArns"), "DirectoryServiceAccess"));
     CHECK(contains_string(prop(t, "NodeRole", "Policies"),
                           "arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3"));
+    check_common(t);
+    done(&f, t);
+
+    /* no directory (an existing share): nothing joins a domain */
+    f = fixture(dump);
+    c = f.c;
+    c->directory.form = DIR_NONE;
+    c->directory.domain = (StrAttr){0};
+    c->storage.existing = lit("\\\\files.example.com\\octopus");
+    t = lower(&f, "no-directory");
+    CHECK(!has_res(t, "DomainJoinAssociation") && !has_res(t, "Directory") && !has_res(t, "FileSystem"));
+    CHECK(!depends_on(t, "Node1", "DomainJoinAssociation"));
+    CHECK(prop(t, "Node1", "SsmAssociations") == NULL);
+    CHECK(!contains_substring(prop(t, "NodeRole", "ManagedPolicyArns"), "DirectoryServiceAccess"));
     check_common(t);
     done(&f, t);
 }
@@ -829,7 +866,10 @@ static void test_existing_vpc(const char *dump)
     CHECK(!has_res(t, "Directory") && !has_res(t, "DhcpOptions"));
     CHECK_STR(ref_of(get(prop(t, "FileSystem", "WindowsConfiguration"), "ActiveDirectoryId")), "DirectoryId");
     CHECK_STR(str(get(get(get(t, "Parameters"), "DirectoryId"), "AllowedPattern")), "^d-[0-9a-f]{10}$");
-    CHECK(contains_string(prop(t, "Node1", "SsmAssociations"), "10.1.1.10"));
+    CHECK(contains_string(get(prop(t, "DomainJoinAssociation", "Parameters"), "dnsIpAddresses"), "10.1.1.10"));
+    CHECK_STR(ref_of(cJSON_GetArrayItem(get(prop(t, "DomainJoinAssociation", "Parameters"), "directoryId"), 0)),
+              "DirectoryId");
+    CHECK(depends_on(t, "Node1", "DomainJoinAssociation"));
     check_common(t);
     done(&f, t);
 }
@@ -911,7 +951,9 @@ static void test_tags(const char *dump)
     make_polling(f.c, POLL_SHARED_QUEUE, 2);
     cJSON *t = lower(&f, "tags");
     const cJSON *vpc_tags = prop(t, "Vpc", "Tags");
-    CHECK_STR(attr_value(vpc_tags, "Name"), "octopus-vpc");
+    CHECK(attr_value(vpc_tags, "Name") == NULL);   /* only the nodes are named */
+    CHECK_STR(attr_value(prop(t, "Node1", "Tags"), "Name"), "octopus-node-1");
+    CHECK(attr_value(prop(t, "NodeSecurityGroup", "Tags"), "Name") == NULL);
     CHECK_STR(attr_value(vpc_tags, "team"), "platform");
     CHECK_STR(attr_value(vpc_tags, "octohac:cluster"), "octopus");
     CHECK_STR(attr_value(prop(t, "Database", "Tags"), "octohac:cluster"), "octopus");

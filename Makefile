@@ -2,6 +2,7 @@
 #   make run    build octohac and compile samples/production.oha to standard output
 #   make test   build from scratch twice (ASan+UBSan, then a -Werror build) and run
 #               the whole CTest suite in each; CTest's summary is the last line printed
+#               (ctest_summary_last moves it below the timing lines CTest prints after it)
 # Both first install missing Debian packages (.ci/deps). Everything else is in CMakeLists.txt.
 
 RUN_DIR  := build-run
@@ -13,6 +14,11 @@ CTEST    := ctest --output-on-failure -j$(JOBS) --timeout 600
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all build run test deps npm-deps install clean
+
+# Runs CTest in build folder $(1) and prints its whole report with the summary line
+# ("N% tests passed, …") moved to the very end, where CI reads it; exits with CTest's status.
+ctest_summary_last = cd $(1) && { $(CTEST) > ctest.log 2>&1; rc=$$?; \
+	grep -v -E '^[0-9]+% tests passed' ctest.log; grep -E '^[0-9]+% tests passed' ctest.log; exit $$rc; }
 
 all: build
 
@@ -43,9 +49,9 @@ test: deps npm-deps
 	cmake -S . -B $(TEST_DIR) -DOCTOHAC_WERROR=ON
 	cmake --build $(TEST_DIR) -j$(JOBS)
 	@echo "== ASan+UBSan build =="
-	@cd $(ASAN_DIR) && $(CTEST)
+	@$(call ctest_summary_last,$(ASAN_DIR))
 	@echo "== normal build (-Werror) =="
-	@cd $(TEST_DIR) && $(CTEST)
+	@$(call ctest_summary_last,$(TEST_DIR))
 
 install: build
 	cmake --install $(RUN_DIR)

@@ -1,26 +1,121 @@
 /* embed_gen.c: a build-time tool, not part of octohac. It writes a C file that
  * holds every given file as a NUL-terminated array plus the embedded_files table.
+ * JSON files are embedded minified, and the AWS provider schemas (schema/aws/) keep
+ * only what verify.c reads (aws_keywords.h): octohac parses them on every build, and
+ * their descriptive parts (handlers, tagging, relationshipRef, …) would triple the work.
+ * The files in the source tree stay as AWS publishes them.
  * Usage: embed_gen OUT.c ROOT RELPATH... (RELPATH is stored as the lookup key). */
+#include "aws_keywords.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int emit_file(FILE *out, const char *root, const char *rel, int index)
+#define KEYWORD_NAME(name, fn) name,
+static const char *const schema_keywords[] = { AWS_CHECKED_KEYWORDS(KEYWORD_NAME) AWS_READ_KEYWORDS };
+static const char *const root_keywords[] = { AWS_READ_ROOT_KEYWORDS };
+#undef KEYWORD_NAME
+
+static bool listed(const char *name, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(list[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void slim_schema(cJSON *schema, bool root);
+
+static void slim_each(cJSON *container)
+{
+    for (cJSON *child = container->child; child; child = child->next)
+        slim_schema(child, false);
+}
+
+static bool kept(const char *key, bool root)
+{
+    return listed(key, schema_keywords, sizeof schema_keywords / sizeof *schema_keywords) ||
+           (root && listed(key, root_keywords, sizeof root_keywords / sizeof *root_keywords));
+}
+
+/* Drops every member of SCHEMA that verify.c does not read, recursing into subschemas:
+ * the values of properties, patternProperties and definitions, the branches of
+ * anyOf/oneOf/allOf, and items and additionalProperties when they are schemas. */
+static void slim_schema(cJSON *schema, bool root)
+{
+    if (!cJSON_IsObject(schema))
+        return;
+    cJSON *member = schema->child;
+    while (member) {
+        cJSON *next = member->next;
+        const char *key = member->string;
+        if (!kept(key, root)) {
+            cJSON_Delete(cJSON_DetachItemViaPointer(schema, member));
+        } else if (!strcmp(key, "properties") || !strcmp(key, "patternProperties") || !strcmp(key, "definitions") ||
+                   !strcmp(key, "anyOf") || !strcmp(key, "oneOf") || !strcmp(key, "allOf") ||
+                   (!strcmp(key, "items") && cJSON_IsArray(member))) {
+            slim_each(member);
+        } else if (!strcmp(key, "items") || !strcmp(key, "additionalProperties")) {
+            slim_schema(member, false);
+        }
+        member = next;
+    }
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The bytes to embed for REL: the file itself, or for JSON its minified (and, for an
+ * AWS schema, slimmed) form. NULL when it cannot be read or is not valid JSON. */
+static char *embedded_bytes(const char *root, const char *rel, size_t *len)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", root, rel);
     FILE *in = fopen(path, "rb");
     if (!in) {
         fprintf(stderr, "embed_gen: cannot read %s\n", path);
-        return -1;
+        return NULL;
     }
-    fprintf(out, "static const char embedded_data_%d[] = {", index);
-    int c;
-    size_t n = 0;
-    while ((c = fgetc(in)) != EOF)
-        fprintf(out, "%s%d,", (n++ % 24) ? "" : "\n", c > 127 ? c - 256 : c);
-    fprintf(out, "0};\n");
+    size_t cap = 1 << 16, n = 0, got;
+    char *data = malloc(cap);
+    while (data && (got = fread(data + n, 1, cap - n, in)) > 0)
+        if ((n += got) == cap)
+            data = realloc(data, cap *= 2);
     fclose(in);
+    if (!data || !ends_with(rel, ".json")) {
+        *len = n;
+        return data;
+    }
+    cJSON *doc = cJSON_ParseWithLength(data, n);
+    free(data);
+    if (!doc) {
+        fprintf(stderr, "embed_gen: %s is not valid JSON\n", path);
+        return NULL;
+    }
+    if (strncmp(rel, "schema/aws/", 11) == 0)
+        slim_schema(doc, true);
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    *len = text ? strlen(text) : 0;
+    return text;
+}
+
+static int emit_file(FILE *out, const char *root, const char *rel, int index)
+{
+    size_t len;
+    char *data = embedded_bytes(root, rel, &len);
+    if (!data)
+        return -1;
+    fprintf(out, "static const char embedded_data_%d[] = {", index);
+    for (size_t i = 0; i < len; i++)
+        fprintf(out, "%s%d,", (i % 24) ? "" : "\n", (signed char)data[i]);
+    fprintf(out, "0};\n");
+    free(data);
     return 0;
 }
 

@@ -52,7 +52,7 @@ static void out_indent(JsonOut *out, int depth)
     out->data[out->len] = '\0';
 }
 
-/* "text" with cJSON's escaping: a temporary string node that references TEXT. */
+/* "text" with cJSON's escaping: a string node on the stack that references TEXT. */
 static void out_string(JsonOut *out, const char *text)
 {
     size_t need = strlen(text) * 6 + 8;   /* worst case: every byte as \u00XX, quotes, NUL */
@@ -61,10 +61,9 @@ static void out_string(JsonOut *out, const char *text)
         out->scratch = oh_xmalloc(need);
         out->scratch_cap = need;
     }
-    cJSON *node = cJSON_CreateStringReference(text);
-    if (!node || !cJSON_PrintPreallocated(node, out->scratch, (int)out->scratch_cap, false))
+    cJSON node = { .type = cJSON_String | cJSON_IsReference, .valuestring = (char *)text };
+    if (!cJSON_PrintPreallocated(&node, out->scratch, (int)out->scratch_cap, false))
         BUG("cJSON could not print a string of %zu bytes", strlen(text));
-    cJSON_Delete(node);
     out_puts(out, out->scratch);
 }
 

@@ -27,7 +27,7 @@ static cJSON *generate(const char *username, SecretKind kind)
         cJSON *tmpl = low_obj("username", low_str(username), NULL);
         char *text = cJSON_PrintUnformatted(tmpl);
         low_set(g, "SecretStringTemplate", low_str(text));
-        free(text);
+        cJSON_free(text);
         cJSON_Delete(tmpl);
         low_set(g, "GenerateStringKey", low_str("password"));
     }

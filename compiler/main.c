@@ -515,8 +515,11 @@ static StageResult compile_cluster(Arena *arena, const ClusterDecl *decl, bool w
         diag->allowed = cluster->allow.items;
         diag->allowed_count = cluster->allow.count;
         rules_check(cluster, diag);
-        if (diag->errors == errors0)
+        if (diag->errors == errors0) {
+            Arena *previous = json_memory_use(arena);   /* the template tree dies with ARENA */
             result = generate(cluster, decl->file->src->name, want_json, diag, out ? out : &scratch);
+            json_memory_use(previous);
+        }
     }
     output_free(&scratch);
     diag->cluster = NULL;
@@ -1126,10 +1129,12 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    json_memory_install();
     int rc = run(argc, argv);
     schema_release();
     rules_release();
     verify_release();
+    json_memory_release();
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
         rc = EXIT_USAGE;
     return rc;

@@ -21,9 +21,9 @@
 #endif
 
 /* ---------------------------------------------------------------- arena.c
- * One arena per compilation: the sources, tokens, AST, model and every string
- * live in it and die together. Library objects (cJSON, PCRE2, libyaml) are not
- * arena-allocated; their owners free them. */
+ * One arena per compilation: the sources, tokens, AST, model, template tree and every
+ * string live in it and die together. PCRE2 and libyaml objects are not arena-allocated;
+ * their owners free them. */
 typedef struct Arena Arena;
 
 Arena *arena_new(void);
@@ -50,6 +50,18 @@ typedef struct TextBuf {
 } TextBuf;
 void text_append(TextBuf *buf, const char *s, size_t n);
 void text_puts(TextBuf *buf, const char *s);
+
+/* cJSON's memory. After json_memory_install, every cJSON block comes from an arena and
+ * dies with it: from the one last given to json_memory_use, so that a template tree dies
+ * with its compilation instead of node by node, or else from a lasting arena that
+ * json_memory_release frees (the embedded schemas and tables, json_parse_lasting, and
+ * the few small trees built outside a compilation). cJSON_Delete frees nothing then; it
+ * stays correct to call. Without json_memory_install (unit tests, fuzz targets), cJSON
+ * uses the heap. Free cJSON's printed strings with cJSON_free, never free. */
+void json_memory_install(void);
+Arena *json_memory_use(Arena *arena);     /* returns the previous one */
+cJSON *json_parse_lasting(const char *text, size_t len);   /* NULL when not JSON */
+void json_memory_release(void);
 
 /* Internal errors are not user errors: print file:line and exit 3. */
 #define BUG(...) oh_bug(__FILE__, __LINE__, __VA_ARGS__)
@@ -467,7 +479,7 @@ const char *schema_type_example(SchemaType type);                     /* "100 Gi
 bool schema_type_accepts(SchemaType type, const char *value_kind);
 /* The factor that converts UNIT to TYPE's canonical unit; false when TYPE has no such unit. */
 bool schema_unit_factor(SchemaType type, const char *unit, long long *factor);
-/* Compiles every pattern of the schema (a unit test and schema_get use it); BUG()s on failure. */
+/* Compiles every pattern of the schema (a unit test; a run compiles each on first use); BUG()s on failure. */
 size_t schema_compile_all(void);
 
 /* ---------------------------------------------------------------- model.c

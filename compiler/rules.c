@@ -24,7 +24,7 @@ static cJSON *load_table(cJSON **slot, const char *path)
         const EmbeddedFile *file = embed_find(path);
         if (!file)
             BUG("embedded data table `%s` is missing", path);
-        *slot = cJSON_ParseWithLength(file->data, file->size);
+        *slot = json_parse_lasting(file->data, file->size);
         if (!*slot)
             BUG("embedded data table `%s` is not valid JSON", path);
     }

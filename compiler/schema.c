@@ -304,7 +304,7 @@ static void schema_load(void)
         BUG("%s is not embedded in the binary", SCHEMA_PATH);
     state = oh_xmalloc(sizeof *state);
     memset(state, 0, sizeof *state);
-    state->doc = cJSON_ParseWithLength(file->data, file->size);
+    state->doc = json_parse_lasting(file->data, file->size);
     if (!state->doc)
         BUG("%s is not valid JSON", SCHEMA_PATH);
     load_patterns(state->doc);
@@ -312,7 +312,6 @@ static void schema_load(void)
     state->match = pcre2_match_data_create(1, NULL);
     if (!state->match)
         BUG("out of memory for PCRE2 match data");
-    schema_compile_all();
 }
 
 /* ---- the interface ---- */

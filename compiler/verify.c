@@ -5,6 +5,7 @@
  * is OH5001, a bug in octohac. verify_limits checks the CloudFormation limits OH3001-OH3005
  * on the real output and points each at the .oha line responsible. It changes nothing. */
 #include "octohac.h"
+#include "aws_keywords.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
@@ -81,7 +82,7 @@ static const cJSON *aws_schema(const char *type)
     const EmbeddedFile *file = embed_find(path);
     cJSON *doc = NULL;
     if (file) {
-        doc = cJSON_ParseWithLength(file->data, file->size);
+        doc = json_parse_lasting(file->data, file->size);
         if (!doc)
             BUG("the embedded schema `%s` is not valid JSON", path);
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "typeName");
@@ -417,7 +418,7 @@ static bool kw_type(Check *c, const cJSON *schema, const cJSON *kw, const cJSON 
     cJSON_ArrayForEach(t, kw) if (cJSON_IsString(t) && type_matches(t->valuestring, value)) return true;
     char *list = cJSON_PrintUnformatted(kw);
     bool r = violation(c, "expected one of the types %s, found %s (type)", list ? list : "?", json_kind(value));
-    free(list);
+    cJSON_free(list);
     return r;
 }
 
@@ -443,8 +444,8 @@ static bool kw_enum(Check *c, const cJSON *schema, const cJSON *kw, const cJSON 
     char *got = cJSON_PrintUnformatted(value);
     char *list = cJSON_PrintUnformatted(kw);
     bool r = violation(c, "%s is not one of %s (enum)", got ? got : "?", list ? list : "?");
-    free(got);
-    free(list);
+    cJSON_free(got);
+    cJSON_free(list);
     return r;
 }
 
@@ -648,28 +649,11 @@ static bool kw_all_of(Check *c, const cJSON *schema, const cJSON *kw, const cJSO
     return ok;
 }
 
-/* The keywords checked. Others (format, insertionOrder, relationshipRef, …) describe,
- * they do not constrain. */
-static const struct { const char *name; KeywordFn fn; } keywords[] = {
-    {"$ref", kw_ref},
-    {"enum", kw_enum},
-    {"pattern", kw_pattern},
-    {"minLength", kw_min_length},
-    {"maxLength", kw_max_length},
-    {"minimum", kw_minimum},
-    {"maximum", kw_maximum},
-    {"minItems", kw_min_items},
-    {"maxItems", kw_max_items},
-    {"uniqueItems", kw_unique_items},
-    {"required", kw_required},
-    {"properties", kw_properties},
-    {"patternProperties", kw_properties},
-    {"additionalProperties", kw_properties},
-    {"items", kw_items},
-    {"anyOf", kw_any_of},
-    {"oneOf", kw_one_of},
-    {"allOf", kw_all_of},
-};
+/* The keywords checked (aws_keywords.h). Others (format, insertionOrder,
+ * relationshipRef, …) describe, they do not constrain, and are not even embedded. */
+#define KEYWORD_ROW(name, fn) {name, fn},
+static const struct { const char *name; KeywordFn fn; } keywords[] = { AWS_CHECKED_KEYWORDS(KEYWORD_ROW) };
+#undef KEYWORD_ROW
 
 static KeywordFn keyword_fn(const char *name)
 {

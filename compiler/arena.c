@@ -173,6 +173,7 @@ void text_puts(TextBuf *buf, const char *s)
 /* ------------------------------------------------------------------ cJSON's memory */
 
 static struct {
+    bool installed;
     Arena *current;             /* where cJSON allocates; NULL: the lasting arena */
     Arena *lasting;             /* parsed data kept for the run, until json_memory_release */
 } json_memory;
@@ -196,6 +197,13 @@ void json_memory_install(void)
 {
     cJSON_Hooks hooks = { json_malloc, json_free };
     cJSON_InitHooks(&hooks);
+    json_memory.installed = true;
+}
+
+void json_delete(cJSON *tree)
+{
+    if (!json_memory.installed)
+        cJSON_Delete(tree);
 }
 
 Arena *json_memory_use(Arena *arena)

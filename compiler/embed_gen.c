@@ -1,9 +1,11 @@
 /* embed_gen.c: a build-time tool, not part of octohac. It writes a C file that
  * holds every given file as a NUL-terminated array plus the embedded_files table.
- * JSON files are embedded minified, and the AWS provider schemas (schema/aws/) keep
- * only what verify.c reads (aws_keywords.h): octohac parses them on every build, and
- * their descriptive parts (handlers, tagging, relationshipRef, …) would triple the work.
- * The files in the source tree stay as AWS publishes them.
+ * JSON files are embedded minified. The AWS provider schemas (schema/aws/) keep only
+ * what verify.c reads (aws_keywords.h), and their top-level properties and definitions
+ * are deferred: verify.c parses each on first use. octohac reads these schemas on every
+ * build, and whole, with their descriptive parts (handlers, tagging, relationshipRef, …),
+ * they cost more than the rest of a build. The files in the source tree stay as AWS
+ * publishes them.
  * Usage: embed_gen OUT.c ROOT RELPATH... (RELPATH is stored as the lookup key). */
 #include "aws_keywords.h"
 
@@ -64,6 +66,72 @@ static void slim_schema(cJSON *schema, bool root)
     }
 }
 
+/* Text that grows, for the deferred members of a schema. */
+typedef struct Blob {
+    char *data;
+    size_t len, cap;
+} Blob;
+
+static void blob_add(Blob *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->data = realloc(b->data, b->cap);
+        if (!b->data) {
+            fprintf(stderr, "embed_gen: out of memory\n");
+            exit(1);
+        }
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* Moves each member of MAP into BLOB as JSON text and leaves "@offset" in its place
+ * (a string: cJSON reads a number through strtod, many times slower).
+ * verify.c parses a deferred property or definition only when a template uses it: a
+ * template uses about a third of them, and the rest would cost more than a build. */
+static void defer_members(cJSON *map, Blob *blob)
+{
+    cJSON *member = map ? map->child : NULL;
+    while (member) {
+        cJSON *next = member->next;
+        char *text = cJSON_PrintUnformatted(member);
+        char offset[32];
+        snprintf(offset, sizeof offset, "@%zu", blob->len);
+        cJSON_ReplaceItemInObjectCaseSensitive(map, member->string, cJSON_CreateString(offset));
+        blob_add(blob, text, strlen(text));
+        free(text);
+        member = next;
+    }
+}
+
+/* An AWS schema as embedded: the slim root document, a NUL, then the deferred members
+ * that the root's offsets point into. */
+static char *aws_schema_bytes(cJSON *doc, size_t *len)
+{
+    Blob deferred = {0}, out = {0};
+    slim_schema(doc, true);
+    defer_members(cJSON_GetObjectItemCaseSensitive(doc, "properties"), &deferred);
+    defer_members(cJSON_GetObjectItemCaseSensitive(doc, "definitions"), &deferred);
+    char *root = cJSON_PrintUnformatted(doc);
+    blob_add(&out, root, strlen(root) + 1);
+    if (deferred.len)
+        blob_add(&out, deferred.data, deferred.len);
+    free(root);
+    free(deferred.data);
+    *len = out.len;
+    return out.data;
+}
+
+/* Comments are for the people who edit the file, not for octohac. */
+static void drop_comments(cJSON *node)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(node, "$comment");
+    for (cJSON *child = node->child; child; child = child->next)
+        drop_comments(child);
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -97,11 +165,15 @@ static char *embedded_bytes(const char *root, const char *rel, size_t *len)
         fprintf(stderr, "embed_gen: %s is not valid JSON\n", path);
         return NULL;
     }
-    if (strncmp(rel, "schema/aws/", 11) == 0)
-        slim_schema(doc, true);
-    char *text = cJSON_PrintUnformatted(doc);
+    char *text;
+    drop_comments(doc);
+    if (strncmp(rel, "schema/aws/", 11) == 0) {
+        text = aws_schema_bytes(doc, len);
+    } else {
+        text = cJSON_PrintUnformatted(doc);
+        *len = text ? strlen(text) : 0;
+    }
     cJSON_Delete(doc);
-    *len = text ? strlen(text) : 0;
     return text;
 }
 

@@ -481,7 +481,7 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
         return STAGE_ERRORS;
     }
     if (!verify_resources(tmpl, cluster, diag)) {
-        cJSON_Delete(tmpl);
+        json_delete(tmpl);
         return STAGE_INTERNAL;
     }
     if (out->size_only)
@@ -491,7 +491,7 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
     verify_limits(tmpl, out->yaml_len, cluster, diag);
     if (want_json && diag->errors == errors0)
         out->json = emit_json(tmpl, &out->json_len);
-    cJSON_Delete(tmpl);
+    json_delete(tmpl);
     if (diag->errors > errors0) {
         output_free(out);
         return STAGE_ERRORS;

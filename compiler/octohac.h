@@ -56,11 +56,13 @@ void text_puts(TextBuf *buf, const char *s);
  * with its compilation instead of node by node, or else from a lasting arena that
  * json_memory_release frees (the embedded schemas and tables, json_parse_lasting, and
  * the few small trees built outside a compilation). cJSON_Delete frees nothing then; it
- * stays correct to call. Without json_memory_install (unit tests, fuzz targets), cJSON
- * uses the heap. Free cJSON's printed strings with cJSON_free, never free. */
+ * stays correct to call, and json_delete skips its walk over a large tree. Without
+ * json_memory_install (unit tests, fuzz targets), cJSON uses the heap. Free cJSON's
+ * printed strings with cJSON_free, never free. */
 void json_memory_install(void);
 Arena *json_memory_use(Arena *arena);     /* returns the previous one */
 cJSON *json_parse_lasting(const char *text, size_t len);   /* NULL when not JSON */
+void json_delete(cJSON *tree);            /* cJSON_Delete, or nothing when arenas own it */
 void json_memory_release(void);
 
 /* Internal errors are not user errors: print file:line and exit 3. */

@@ -33,8 +33,8 @@ static cJSON *load_table(cJSON **slot, const char *path)
 
 void rules_release(void)
 {
-    cJSON_Delete(rds_table);
-    cJSON_Delete(size_table);
+    json_delete(rds_table);
+    json_delete(size_table);
     rds_table = size_table = NULL;
 }
 

@@ -339,7 +339,7 @@ void schema_release(void)
     for (size_t i = 0; i < state->allocation_count; i++)
         free(state->allocations[i]);
     free(state->allocations);
-    cJSON_Delete(state->doc);
+    json_delete(state->doc);
     free(state);
     state = NULL;
 }

@@ -22,6 +22,8 @@
 typedef struct CachedSchema {
     char *type;                 /* "AWS::EC2::Instance" */
     cJSON *doc;                 /* NULL when no schema is embedded for the type */
+    const char *deferred;       /* the text of its deferred members (embed_gen.c) */
+    size_t deferred_len;
 } CachedSchema;
 
 typedef struct CachedPattern {
@@ -72,17 +74,20 @@ static char *schema_path_for(const char *type)
     return path;
 }
 
-/* The provider schema of TYPE, or NULL when octohac ships none. */
-static const cJSON *aws_schema(const char *type)
+/* The provider schema of TYPE; its doc is NULL when octohac ships none. An embedded
+ * schema is its root document, a NUL, and the text of its deferred members. */
+static const CachedSchema *aws_schema(const char *type)
 {
     for (size_t i = 0; i < cache.schema_count; i++)
         if (strcmp(cache.schemas[i].type, type) == 0)
-            return cache.schemas[i].doc;
+            return &cache.schemas[i];
     char *path = schema_path_for(type);
     const EmbeddedFile *file = embed_find(path);
     cJSON *doc = NULL;
+    size_t root_len = 0;
     if (file) {
-        doc = json_parse_lasting(file->data, file->size);
+        root_len = strlen(file->data);
+        doc = json_parse_lasting(file->data, root_len);
         if (!doc)
             BUG("the embedded schema `%s` is not valid JSON", path);
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "typeName");
@@ -91,8 +96,13 @@ static const cJSON *aws_schema(const char *type)
     }
     free(path);
     cache.schemas = grow(cache.schemas, &cache.schema_cap, cache.schema_count, sizeof *cache.schemas);
-    cache.schemas[cache.schema_count++] = (CachedSchema){xstrdup(type), doc};
-    return doc;
+    CachedSchema *entry = &cache.schemas[cache.schema_count++];
+    *entry = (CachedSchema){xstrdup(type), doc, NULL, 0};
+    if (file && root_len < file->size) {
+        entry->deferred = file->data + root_len + 1;
+        entry->deferred_len = file->size - root_len - 1;
+    }
+    return entry;
 }
 
 /* JSON Schema patterns are ECMAScript regular expressions: PCRE2 with Unicode
@@ -131,7 +141,7 @@ void verify_release(void)
 {
     for (size_t i = 0; i < cache.schema_count; i++) {
         free(cache.schemas[i].type);
-        cJSON_Delete(cache.schemas[i].doc);
+        json_delete(cache.schemas[i].doc);
     }
     for (size_t i = 0; i < cache.pattern_count; i++) {
         free(cache.patterns[i].pattern);
@@ -300,7 +310,7 @@ static Span resource_span(const cJSON *resource, const Cluster *cluster)
 /* ------------------------------------------------------------------ the validator */
 
 typedef struct Check {
-    const cJSON *root;          /* the provider schema, for $ref */
+    const CachedSchema *schema; /* the provider schema, for $ref and deferred members */
     const char *type;
     DiagCtx *diag;
     Span span;
@@ -560,6 +570,32 @@ static bool matches_pattern_properties(const cJSON *schema, const char *key, con
 
 /* properties, patternProperties and additionalProperties together: each member of the
  * object is checked by its property schema, a matching pattern, or the additional rule. */
+/* The schema of a top-level property or definition of the provider schema, or NULL.
+ * embed_gen defers them: in the root document each is "@offset" of its text (a schema
+ * is never a string), parsed and put in place on first use. */
+static const cJSON *root_member(const Check *c, const char *map_name, const char *name)
+{
+    cJSON *map = cJSON_GetObjectItemCaseSensitive(c->schema->doc, map_name);
+    cJSON *member = cJSON_GetObjectItemCaseSensitive(map, name);
+    if (!cJSON_IsString(member))
+        return member;
+    size_t at = member->valuestring[0] == '@' ? strtoul(member->valuestring + 1, NULL, 10) : SIZE_MAX;
+    cJSON *parsed = at < c->schema->deferred_len
+                        ? json_parse_lasting(c->schema->deferred + at, c->schema->deferred_len - at)
+                        : NULL;
+    if (!parsed)
+        BUG("the `%s` schema's %s `%s` is not valid JSON", c->type, map_name, name);
+    /* MEMBER becomes the parsed schema in place: it keeps its key, and no allocation
+     * lands in the compilation's arena that the lasting schema would outlive */
+    cJSON_free(member->valuestring);
+    member->valuestring = NULL;
+    member->type = parsed->type;
+    member->child = parsed->child;
+    parsed->child = NULL;
+    cJSON_Delete(parsed);
+    return member;
+}
+
 static bool kw_properties(Check *c, const cJSON *schema, const cJSON *kw, const cJSON *value)
 {
     (void)kw;
@@ -572,7 +608,8 @@ static bool kw_properties(Check *c, const cJSON *schema, const cJSON *kw, const 
     const cJSON *member;
     cJSON_ArrayForEach(member, value) {
         path_key(c, member->string);
-        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(props, member->string);
+        const cJSON *sub = schema == c->schema->doc ? root_member(c, "properties", member->string)
+                                                    : cJSON_GetObjectItemCaseSensitive(props, member->string);
         if (sub || matches_pattern_properties(schema, member->string, &sub))
             ok = check_value(c, sub, member) && ok;
         else if (cJSON_IsFalse(additional))
@@ -603,8 +640,7 @@ static const cJSON *resolve_ref(const Check *c, const char *ref)
 {
     if (strncmp(ref, "#/definitions/", 14) != 0)
         BUG("unsupported $ref `%s` in the `%s` schema", ref, c->type);
-    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(c->root, "definitions");
-    const cJSON *target = cJSON_GetObjectItemCaseSensitive(defs, ref + 14);
+    const cJSON *target = root_member(c, "definitions", ref + 14);
     if (!target)
         BUG("dangling $ref `%s` in the `%s` schema", ref, c->type);
     return target;
@@ -691,7 +727,7 @@ static bool check_value(Check *c, const cJSON *schema, const cJSON *value)
 static void check_read_only(Check *c, const cJSON *props)
 {
     const cJSON *entry;
-    cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(c->root, "readOnlyProperties")) {
+    cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(c->schema->doc, "readOnlyProperties")) {
         if (!cJSON_IsString(entry) || strncmp(entry->valuestring, "/properties/", 12) != 0 ||
             strchr(entry->valuestring + 12, '/'))
             continue;
@@ -715,8 +751,8 @@ static void verify_one(const char *id, const cJSON *resource, const Cluster *clu
         diag_error(diag, span, "OH5001", "generated resource `%s` has no `Type`", id);
         return;
     }
-    const cJSON *schema = aws_schema(type->valuestring);
-    if (!schema) {
+    const CachedSchema *schema = aws_schema(type->valuestring);
+    if (!schema->doc) {
         (*reports)++;
         Diagnostic *d = diag_error(diag, span, "OH5001", "generated resource `%s` has the type `%s`, which has no AWS schema in octohac",
                                    id, type->valuestring);
@@ -725,12 +761,12 @@ static void verify_one(const char *id, const cJSON *resource, const Cluster *clu
     }
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(resource, "Properties");
     cJSON *empty = props ? NULL : cJSON_CreateObject();
-    Check c = {.root = schema, .type = type->valuestring, .diag = diag, .span = span, .reports = reports};
+    Check c = {.schema = schema, .type = type->valuestring, .diag = diag, .span = span, .reports = reports};
     path_key(&c, "Resources");
     path_key(&c, id);
     path_key(&c, "Properties");
     c.props_len = c.path_len;
-    check_value(&c, schema, props ? props : empty);
+    check_value(&c, schema->doc, props ? props : empty);
     check_read_only(&c, props);
     cJSON_Delete(empty);
     free(c.path);

@@ -17,7 +17,9 @@
 #define UNIQUE_ITEMS_MAX 512        /* uniqueItems is checked pairwise up to this length */
 
 /* ------------------------------------------------------------------ the process cache
- * Schemas are parsed on first use and patterns compiled once; verify_release frees both. */
+ * Schemas are parsed on first use, and each deferred top-level property or definition
+ * (embed_gen.c) when a template first uses it; patterns are compiled once;
+ * verify_release frees them all. */
 
 typedef struct CachedSchema {
     char *type;                 /* "AWS::EC2::Instance" */

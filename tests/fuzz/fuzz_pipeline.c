@@ -2,7 +2,10 @@
  * file in memory; every cluster that checks clean is lowered, verified against the AWS
  * schemas and the template limits, and emitted as YAML and JSON in memory. It looks for
  * crashes, hangs, leaks and undefined behaviour; an OH5001 (a template that breaks an
- * AWS schema) is a finding too, since no input may make octohac emit one. */
+ * AWS schema) is a finding too, since no input may make octohac emit one. cJSON's
+ * memory is arranged as in octohac itself (json_memory_install): each template in its
+ * compilation's arena, the parsed schemas in the lasting one, so that a tree that
+ * outlives its arena is a use-after-free here. */
 #include "octohac.h"
 
 #include <stdlib.h>
@@ -27,6 +30,11 @@ static void build_cluster(Cluster *cluster, DiagCtx *diag)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool installed;
+    if (!installed) {
+        json_memory_install();
+        installed = true;
+    }
     Arena *arena = arena_new();
     DiagCtx diag;
     diag_init(&diag, arena);
@@ -38,8 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         diag.allowed = cluster->allow.items;
         diag.allowed_count = cluster->allow.count;
         rules_check(cluster, &diag);
-        if (!diag_has_errors(&diag))
+        if (!diag_has_errors(&diag)) {
+            Arena *previous = json_memory_use(arena);
             build_cluster(cluster, &diag);
+            json_memory_use(previous);
+        }
         diag.allowed = NULL;
         diag.allowed_count = 0;
     }

@@ -91,7 +91,7 @@ static void *arena_alloc_uninit(Arena *arena, size_t size, size_t align)
 
 void *arena_alloc(Arena *arena, size_t size)
 {
-    void *p = arena_alloc_uninit(arena, size, sizeof(max_align_t));
+    void *p = arena_alloc_uninit(arena, size, _Alignof(max_align_t));
     memset(p, 0, size);
     return p;
 }

@@ -1171,20 +1171,24 @@ static const char *example_line(const SchemaAttr *attr, Arena *arena)
     return arena_printf(arena, "%s = %s", attr->name, attr->example ? attr->example : "…");
 }
 
+/* OH1008 points where the attribute can be added: the block, or the cluster name when
+ * the block is missing or a profile brought it (a profile may be std/profiles, which the
+ * user does not edit; a block in the cluster's body adds to the profile's). */
 static void missing(Checker *ck, const SchemaAttr *attr, const char *why)
 {
     const SchemaBlock *block = attr->block;
     const MergedEntry *bme = block->top ? NULL : ck->blocks[block_index(ck, block)];
-    Diagnostic *d = why ? ck_error(ck, bme, block_span(ck, block), "OH1008", "missing `%s`, required %s",
-                                   attr_path(ck, attr), why)
-                        : ck_error(ck, bme, block_span(ck, block), "OH1008", "missing required attribute `%s`",
-                                   attr_path(ck, attr));
-    diag_label(ck->diag, d, bme || block->top ? "`%s` needed in this block" : "`%s` needed in this cluster",
-               attr->name);
-    if (bme || block->top)
+    bool in_block = block->top || (bme && !bme->via);
+    Span span = in_block ? block_span(ck, block) : ck->cluster->name_span;
+    Diagnostic *d = why ? ck_error(ck, bme, span, "OH1008", "missing `%s`, required %s", attr_path(ck, attr), why)
+                        : ck_error(ck, bme, span, "OH1008", "missing required attribute `%s`", attr_path(ck, attr));
+    diag_label(ck->diag, d, in_block ? "`%s` needed in this block" : "`%s` needed in this cluster", attr->name);
+    if (bme && bme->via)
+        diag_note(ck->diag, d, bme->entry->name_span, "the `%s` block comes from this profile", block->name);
+    if (in_block)
         diag_help(ck->diag, d, "add `%s`", example_line(attr, ck->arena));
     else
-        diag_help(ck->diag, d, "add `%s { %s }`", block->name, example_line(attr, ck->arena));
+        diag_help(ck->diag, d, "add `%s { %s }` to the cluster", block->name, example_line(attr, ck->arena));
 }
 
 static void check_required(Checker *ck)

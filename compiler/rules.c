@@ -1115,11 +1115,12 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
     X("OH1008", SEV_ERROR, "required attribute missing (points at the block)",                  \
       "A few attributes have no sensible default, such as the Octopus admin's email address "    \
       "or the directory's domain. Without them the stack cannot be built, so octohac points at " \
-      "the block that needs them.",                                                              \
+      "the block that needs them, or at the cluster name when that block is missing or a "       \
+      "profile brought it (a block in the cluster adds to the profile's).",                      \
       "cluster \"octopus\" {\n  directory { create = true, domain = \"corp.example.com\" }\n}",  \
       "cluster \"octopus\" {\n  directory { create = true, domain = \"corp.example.com\" }\n"    \
       "  octopus   { admin_email = \"ops@example.com\" }\n}",                                    \
-      "Add the attribute the message names to that block.")                                     \
+      "Add the attribute the message names where its help says.")                               \
     X("OH1009", SEV_ERROR, "missing or wrong unit",                                             \
       "Sizes, throughputs and durations carry units (`GiB`, `TiB`, `MBps`, `s`, `min`, `h`, "    \
       "`days`), because a bare `100` could mean gibibytes or gigabytes, seconds or minutes. "    \

@@ -12,6 +12,11 @@
 #define BOOT_TEMPLATE_PATH "stdlib/bootstrap/node.ps1"
 #define BOOT_SCRIPT_PATH "C:\\octohac\\bootstrap.ps1"
 #define BOOT_POWERSHELL "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "
+/* Windows PowerShell 5.1 reads a script without a byte order mark as ANSI, and cfn-init
+ * writes none: rewrite the script as UTF-8 with one (idempotent; .NET reads UTF-8). */
+#define BOOT_ADD_BOM                                                                                   \
+    "powershell.exe -NoLogo -NoProfile -NonInteractive -Command \"$f = '" BOOT_SCRIPT_PATH "'; "     \
+    "[IO.File]::WriteAllText($f, [IO.File]::ReadAllText($f), [Text.UTF8Encoding]::new($true))\""
 #define BOOT_MAX_DEPTH 8
 
 /* ---- a growing text buffer ------------------------------------------------------------------- */
@@ -201,46 +206,51 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
 
 /* Every `${Name}` of node.ps1 except the pseudo parameters, with the flag that must hold where
  * it is used (NULL: always defined). */
-#define BOOT_VARS(X)                                                \
-    X("ClusterName", NULL, v_cluster_name)                          \
-    X("OctopusInstance", NULL, v_instance)                          \
-    X("OctopusVersion", NULL, v_version)                            \
-    X("DownloadUrl", "download_url", v_download_url)                \
-    X("VersionParameter", NULL, v_version_parameter)                \
-    X("WebPort", NULL, v_web_port)                                  \
-    X("CommsPort", NULL, v_comms_port)                              \
-    X("TaskCap", NULL, v_task_cap)                                  \
-    X("AdminUsername", NULL, v_admin_username)                      \
-    X("AdminEmail", NULL, v_admin_email)                            \
-    X("AdminSecretId", NULL, v_admin_secret)                        \
-    X("MasterKeySecretId", NULL, v_master_key_secret)               \
-    X("LicenseSecretId", NULL, v_license_secret)                    \
-    X("LicenseSecretKey", NULL, v_license_key)                      \
-    X("DatabaseHost", "rds", v_database_host)                       \
-    X("DatabaseSecretId", "!db_string", v_database_secret)          \
-    X("DatabaseSecretKey", "db_secret", v_database_key)             \
-    X("DatabaseConnectionString", "db_string", v_database_string)   \
-    X("Catalog", NULL, v_catalog)                                   \
-    X("FsxDnsName", "fsx", v_fsx_dns)                               \
-    X("SharedFolder", "fsx", v_shared_folder)                       \
-    X("SharedPath", "!fsx", v_shared_path)                          \
-    X("DomainName", "directory", v_domain)                          \
-    X("DnsIps", "directory", v_dns_ips)                             \
-    X("JoinUser", "self_managed", v_join_user)                      \
-    X("JoinSecretId", "self_managed", v_join_secret)                \
-    X("JoinSecretKey", "self_managed", v_join_key)                  \
-    X("JoinOu", "ou", v_join_ou)                                    \
-    X("RedisHost", "redis", v_redis_host)                           \
-    X("RedisSecretId", "redis", v_redis_secret)
+/* USER_TEXT: text the user wrote, which may hold any Unicode, or a parameter for it;
+ * STACK_VALUE: a number, or a name or address that AWS or octohac makes (ASCII). */
+#define BOOT_VARS(X)                                                             \
+    X("ClusterName", NULL, v_cluster_name, USER_TEXT)                            \
+    X("OctopusInstance", NULL, v_instance, USER_TEXT)                            \
+    X("OctopusVersion", NULL, v_version, USER_TEXT)                              \
+    X("DownloadUrl", "download_url", v_download_url, USER_TEXT)                  \
+    X("VersionParameter", NULL, v_version_parameter, STACK_VALUE)                \
+    X("WebPort", NULL, v_web_port, STACK_VALUE)                                  \
+    X("CommsPort", NULL, v_comms_port, STACK_VALUE)                              \
+    X("TaskCap", NULL, v_task_cap, STACK_VALUE)                                  \
+    X("AdminUsername", NULL, v_admin_username, USER_TEXT)                        \
+    X("AdminEmail", NULL, v_admin_email, USER_TEXT)                              \
+    X("AdminSecretId", NULL, v_admin_secret, STACK_VALUE)                        \
+    X("MasterKeySecretId", NULL, v_master_key_secret, STACK_VALUE)               \
+    X("LicenseSecretId", NULL, v_license_secret, STACK_VALUE)                    \
+    X("LicenseSecretKey", NULL, v_license_key, USER_TEXT)                        \
+    X("DatabaseHost", "rds", v_database_host, STACK_VALUE)                       \
+    X("DatabaseSecretId", "!db_string", v_database_secret, STACK_VALUE)          \
+    X("DatabaseSecretKey", "db_secret", v_database_key, USER_TEXT)               \
+    X("DatabaseConnectionString", "db_string", v_database_string, USER_TEXT)     \
+    X("Catalog", NULL, v_catalog, USER_TEXT)                                     \
+    X("FsxDnsName", "fsx", v_fsx_dns, STACK_VALUE)                               \
+    X("SharedFolder", "fsx", v_shared_folder, USER_TEXT)                         \
+    X("SharedPath", "!fsx", v_shared_path, USER_TEXT)                            \
+    X("DomainName", "directory", v_domain, USER_TEXT)                            \
+    X("DnsIps", "directory", v_dns_ips, STACK_VALUE)                             \
+    X("JoinUser", "self_managed", v_join_user, USER_TEXT)                        \
+    X("JoinSecretId", "self_managed", v_join_secret, STACK_VALUE)                \
+    X("JoinSecretKey", "self_managed", v_join_key, USER_TEXT)                    \
+    X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
+    X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
+    X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)
+
+typedef enum VarKind { STACK_VALUE, USER_TEXT } VarKind;
 
 typedef struct BootVar {
     const char *name;
     const char *flag;
     cJSON *(*value)(const Cluster *cluster);
+    VarKind kind;
 } BootVar;
 
 static const BootVar boot_vars[] = {
-#define X(name, flag, fn) {name, flag, fn},
+#define X(name, flag, fn, kind) {name, flag, fn, kind},
     BOOT_VARS(X)
 #undef X
 };
@@ -440,8 +450,10 @@ static void add_value(Text *out, cJSON *map, const char *name, cJSON *value) {
 }
 
 /* The variable `${…}` at P (NAME, LEN bytes): checked against the table and the topology,
- * and put in place. */
-static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *name, size_t len) {
+ * and put in place. *DEPLOY_TEXT is set when it is user text that CloudFormation fills in
+ * at deploy time (a parameter), whose characters octohac cannot see. */
+static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *name, size_t len,
+                         bool *deploy_text) {
     if (is_pseudo(name, len)) {
         text_adds(out, "${");
         text_add(out, name, len);
@@ -453,14 +465,16 @@ static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *na
         BUG("%s uses `${%.*s}`, which bootstrap.c does not supply", BOOT_TEMPLATE_PATH, (int)len, name);
     if (var->flag && !flag_holds(c, var->flag, strlen(var->flag)))
         BUG("%s uses `${%s}` outside an `#if %s` section", BOOT_TEMPLATE_PATH, var->name, var->flag);
-    add_value(out, map, var->name, var->value(c));
+    cJSON *value = var->value(c);
+    *deploy_text |= var->kind == USER_TEXT && !cJSON_IsString(value);
+    add_value(out, map, var->name, value);
 }
 
 /* TEXT with its stack values filled in (the map collects those that must stay variables).
  * Every `${Name}` must stand between single quotes, where a literal value is safe; PowerShell's
  * own `${!…}` may stand anywhere. Quotes are followed well enough for node.ps1: single- and
  * double-quoted strings, `''` and backtick escapes. */
-static char *fill_values(const Cluster *c, const char *text, cJSON *map) {
+static char *fill_values(const Cluster *c, const char *text, cJSON *map, bool *deploy_text) {
     Text out = {0};
     text_adds(&out, "");
     char quote = 0;
@@ -470,7 +484,7 @@ static char *fill_values(const Cluster *c, const char *text, cJSON *map) {
             if (!end) BUG("unterminated `${` in %s", BOOT_TEMPLATE_PATH);
             if (quote != '\'')
                 BUG("%s uses `%.*s` outside single quotes", BOOT_TEMPLATE_PATH, (int)(end + 1 - p), p);
-            add_variable(c, &out, map, p + 2, (size_t)(end - p - 2));
+            add_variable(c, &out, map, p + 2, (size_t)(end - p - 2), deploy_text);
             p = end + 1;
             continue;
         }
@@ -487,13 +501,22 @@ static char *fill_values(const Cluster *c, const char *text, cJSON *map) {
     return out.data;
 }
 
-static cJSON *script_file(const Cluster *cluster) {
+static bool has_non_ascii(const char *text) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p >= 0x80) return true;
+    return false;
+}
+
+/* The script file entry; *NEEDS_BOM when the script may hold characters outside ASCII. */
+static cJSON *script_file(const Cluster *cluster, bool *needs_bom) {
     const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
     if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
     char *kept = keep_sections(cluster, file->data);
     char *compacted = compact(kept);
     cJSON *map = cJSON_CreateObject();
-    char *text = fill_values(cluster, compacted, map);
+    bool deploy_text = false;
+    char *text = fill_values(cluster, compacted, map, &deploy_text);
+    *needs_bom = deploy_text || has_non_ascii(text);
     cJSON *sub = cJSON_CreateArray();
     cJSON_AddItemToArray(sub, cJSON_CreateString(text));
     cJSON_AddItemToArray(sub, map);
@@ -507,11 +530,18 @@ static cJSON *script_file(const Cluster *cluster) {
     return files;
 }
 
-/* cfn-init runs commands in name order. The join phase reboots the node; with
- * waitAfterCompletion "forever" cfn-init stops there and resumes with the next command
- * after the reboot. Its test skips it once step 1's marker exists. */
-static cJSON *commands(const Cluster *cluster) {
+/* cfn-init runs commands in name order. A script that may hold characters outside ASCII
+ * (a value such as `OU=Société`, or a parameter's) first gets its byte order mark. The join
+ * phase reboots the node; with waitAfterCompletion "forever" cfn-init stops there and
+ * resumes with the next command after the reboot. Its test skips it once step 1's marker
+ * exists. */
+static cJSON *commands(const Cluster *cluster, bool needs_bom) {
     cJSON *cmds = cJSON_CreateObject();
+    if (needs_bom) {
+        cJSON *bom = cJSON_AddObjectToObject(cmds, "0-byte-order-mark");
+        cJSON_AddStringToObject(bom, "command", BOOT_ADD_BOM);
+        cJSON_AddStringToObject(bom, "waitAfterCompletion", "0");
+    }
     if (f_directory(cluster)) {
         cJSON *joincmd = cJSON_AddObjectToObject(cmds, "1-domain-join");
         cJSON_AddStringToObject(joincmd, "command", BOOT_POWERSHELL BOOT_SCRIPT_PATH " -Phase join");
@@ -527,8 +557,9 @@ static cJSON *commands(const Cluster *cluster) {
 cJSON *boot_init_metadata(const Cluster *cluster) {
     cJSON *init = cJSON_CreateObject();
     cJSON *config = cJSON_AddObjectToObject(init, "config");
-    cJSON_AddItemToObject(config, "files", script_file(cluster));
-    cJSON_AddItemToObject(config, "commands", commands(cluster));
+    bool needs_bom;
+    cJSON_AddItemToObject(config, "files", script_file(cluster, &needs_bom));
+    cJSON_AddItemToObject(config, "commands", commands(cluster, needs_bom));
     return init;
 }
 

@@ -425,7 +425,14 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
     const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(config, "commands");
     const cJSON *join = cJSON_GetObjectItemCaseSensitive(cmds, "1-domain-join");
     const cJSON *octo = cJSON_GetObjectItemCaseSensitive(cmds, "2-octopus-server");
+    const cJSON *bom = cJSON_GetObjectItemCaseSensitive(cmds, "0-byte-order-mark");
     CHECK(cJSON_GetArraySize(config) == 2, "%s: config has files and commands", c->name);
+    if (bom) {   /* first, before any phase of the script runs */
+        CHECK(cmds->child == bom, "%s: the byte order mark first", c->name);
+        CHECK(strcmp(cJSON_GetObjectItem(bom, "waitAfterCompletion")->valuestring, "0") == 0,
+              "%s: no wait after the byte order mark", c->name);
+    }
+    const cJSON *phases = bom ? bom->next : cmds->child;   /* the script's phases, in order */
     CHECK(octo != NULL, "%s: the configure command", c->name);
     if (!octo) return;
     CHECK(strcmp(cJSON_GetObjectItem(octo, "command")->valuestring,
@@ -433,7 +440,7 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
                  "C:\\octohac\\bootstrap.ps1 -Phase configure") == 0, "%s: configure command line", c->name);
     if (c->directory.form == DIR_NONE) {
         CHECK(join == NULL, "%s: no domain join without a directory", c->name);
-        CHECK(cJSON_GetArraySize(cmds) == 1, "%s: one command", c->name);
+        CHECK(phases == octo && !octo->next, "%s: one phase command", c->name);
         return;
     }
     CHECK(join != NULL, "%s: the domain-join command", c->name);
@@ -446,7 +453,7 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
                  "if exist C:\\octohac\\markers\\step1.done (exit 1) else (exit 0)") == 0,
           "%s: the join is skipped once done", c->name);
     /* the join command sorts first: cfn-init runs commands in name order */
-    CHECK(strcmp(cmds->child->string, "1-domain-join") == 0, "%s: join first", c->name);
+    CHECK(phases == join, "%s: join first", c->name);
     /* the script's marker for step 1 is the file the test looks for */
     HAS(c->name, r->text, "$D = 'C:\\octohac'\n", "$M = \"$D\\markers\"\n", "$mark = \"$M\\step$num.done\";");
 }
@@ -660,6 +667,40 @@ static bool map_is(const Rendered *r, const char *name, const char *fn, const ch
 }
 
 /* Each topology renders its own code, and only that. */
+static bool has_bom_command(const Rendered *r) {
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->metadata, "config");
+    const cJSON *bom = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "commands"),
+                                                        "0-byte-order-mark");
+    return bom && strcmp(cJSON_GetObjectItem(bom, "command")->valuestring,
+                         "powershell.exe -NoLogo -NoProfile -NonInteractive -Command \"$f = "
+                         "'C:\\octohac\\bootstrap.ps1'; [IO.File]::WriteAllText($f, [IO.File]::ReadAllText($f), "
+                         "[Text.UTF8Encoding]::new($true))\"") == 0;
+}
+
+/* Windows PowerShell 5.1 reads a script without a byte order mark as ANSI: the script gets
+ * one when a literal in it is outside ASCII or a parameter fills user text in, and only
+ * then (every sample is ASCII, and the production template is close to the size limit). */
+static void check_byte_order_mark(Arena *arena) {
+    Cluster *(*const plain[])(Arena *) = {production, polling, existing_vpc, self_managed_ad, shared_queue,
+                                          no_directory};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        Rendered r = render(plain[i](arena));
+        CHECK(!has_bom_command(&r), "fixture %zu: a byte order mark for an ASCII script", i);
+        cJSON_Delete(r.metadata), free(r.text);
+    }
+    Cluster *accented = self_managed_ad(arena);
+    accented->directory.ou = lit("OU=Soci\xc3\xa9t\xc3\xa9,DC=corp,DC=example,DC=com");
+    Rendered r = render(accented);
+    CHECK(has_bom_command(&r), "an OU outside ASCII: no byte order mark command");
+    HAS("accented OU", r.script, "-OUPath 'OU=Soci\xc3\xa9t\xc3\xa9,DC=corp,DC=example,DC=com'");
+    check_metadata(accented, &r);
+    cJSON_Delete(r.metadata), free(r.text);
+
+    r = render(parameters(arena));   /* the instance name and version come at deploy time */
+    CHECK(has_bom_command(&r), "user text from a parameter: no byte order mark command");
+    cJSON_Delete(r.metadata), free(r.text);
+}
+
 static void check_topology(void) {
     Arena *arena = arena_new();
     Rendered r;
@@ -734,6 +775,8 @@ static void check_topology(void) {
         "Add-Computer -DomainName 'corp.example.com' -Credential $credential -Force }");
     LACKS("parameters", r.script, "-OUPath");
     cJSON_Delete(r.metadata), free(r.text);
+
+    check_byte_order_mark(arena);
 
     /* the loader stays under 400 bytes up to node 99 */
     Cluster *big = production(arena);
@@ -813,6 +856,22 @@ static void check_real_samples(void) {
     CHECK(checked == 5, "checked %zu of the 5 samples (run from the source directory)", checked);
 }
 
+/* The PowerShell of the byte-order-mark command, between `-Command "` and the last `"`,
+ * for the syntax check; nothing when the cluster has no such command. */
+static void write_bom_command(const char *dir, const char *file, const Rendered *r) {
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->metadata, "config");
+    const cJSON *bom = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "commands"),
+                                                        "0-byte-order-mark");
+    const char *line = bom ? cJSON_GetObjectItem(bom, "command")->valuestring : NULL;
+    const char *start = line ? strstr(line, "-Command \"") : NULL;
+    if (!start) return;
+    char code[512], name[128];
+    snprintf(code, sizeof code, "%s", start + 10);
+    *strrchr(code, '"') = '\0';
+    snprintf(name, sizeof name, "%s.bom-command.ps1", file);
+    write_text(dir, name, code);
+}
+
 int main(int argc, char **argv) {
     const char *emit_dir = argc == 3 && strcmp(argv[1], "--emit") == 0 ? argv[2] : NULL;
     Arena *arena = arena_new();
@@ -835,6 +894,7 @@ int main(int argc, char **argv) {
             write_text(emit_dir, name, body);
             free(loader);
         }
+        write_bom_command(emit_dir, samples[i].file, &r);
         cJSON_Delete(r.metadata);
         free(r.text);
     }

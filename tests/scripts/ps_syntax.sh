@@ -3,9 +3,9 @@
 # Usage: ps_syntax.sh TEST_BOOTSTRAP_BIN OCTOHAC_BIN WORKDIR
 # Writes every bootstrap script, UserData loader and byte-order-mark command, both as
 # test_bootstrap renders them for hand-built clusters (--emit) and as `octohac build -f json`
-# emits them for the samples, parses
-# each with the tree-sitter PowerShell grammar (ps_syntax.mjs), and then makes sure the check
-# itself can fail: the deliberately broken ps_syntax.broken.ps1 must be rejected.
+# emits them for the samples, parses each with the tree-sitter PowerShell grammar
+# (ps_syntax.mjs), and then makes sure the check itself can fail: the deliberately broken
+# ps_syntax.broken.ps1 must be rejected.
 set -euo pipefail
 bin=$1
 octohac=$2

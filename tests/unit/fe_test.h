@@ -1,5 +1,5 @@
 /* fe_test.h: a few helpers shared by the front-end unit tests (test_lex.c, test_parse.c):
- * CHECK macros that count failures, and one-call lexing/parsing of a string. */
+ * check.h's CHECK macros, and one-call lexing/parsing of a string. */
 #ifndef FE_TEST_H
 #define FE_TEST_H
 
@@ -8,34 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fe_failures;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            fe_failures++;                                                       \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                     \
-    do {                                                                         \
-        const char *g_ = (got), *w_ = (want);                                    \
-        if (!g_ || strcmp(g_, w_) != 0) {                                        \
-            fprintf(stderr, "%s:%d: got\n%s\n---- want\n%s\n----\n", __FILE__, __LINE__, \
-                    g_ ? g_ : "(null)", w_);                                     \
-            fe_failures++;                                                       \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                     \
-    do {                                                                         \
-        long long g_ = (long long)(got), w_ = (long long)(want);                 \
-        if (g_ != w_) {                                                          \
-            fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
-            fe_failures++;                                                       \
-        }                                                                        \
-    } while (0)
+#include "check.h"
 
 /* One compilation's worth of state for a test. */
 typedef struct Fe {
@@ -97,8 +70,8 @@ static inline char *fe_slurp(Fe *fe, FILE *out)
 
 static inline int fe_finish(const char *name)
 {
-    if (fe_failures) {
-        fprintf(stderr, "%s: %d checks failed\n", name, fe_failures);
+    if (failures) {
+        fprintf(stderr, "%s: %d checks failed\n", name, failures);
         return 1;
     }
     printf("%s: all checks passed\n", name);

@@ -18,7 +18,7 @@ static void test_kinds_and_spans(void)
         if (fe.tokens.items[i].kind != want[i]) {
             fprintf(stderr, "token %zu: %s, want %s\n", i, token_kind_names[fe.tokens.items[i].kind],
                     token_kind_names[want[i]]);
-            fe_failures++;
+            failures++;
         }
     CHECK_INT(fe.diag.count, 0);
     const Token *addr = &fe.tokens.items[9];
@@ -111,7 +111,7 @@ static void test_numbers_and_addresses(void)
         CHECK_INT(fe.diag.count, 1);
         if (strcmp(fe_diag(&fe, 0), bad[i].diag) != 0) {
             fprintf(stderr, "`%s`: %s, want %s\n", bad[i].text, fe_diag(&fe, 0), bad[i].diag);
-            fe_failures++;
+            failures++;
         }
         fe_end(&fe);
     }

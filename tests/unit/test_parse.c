@@ -158,7 +158,7 @@ static void test_errors(void)
             for (size_t j = 0; j < want; j++)
                 fprintf(stderr, " [%s]", cases[i].diags[j]);
             fprintf(stderr, "\n");
-            fe_failures++;
+            failures++;
         }
         fe_end(&fe);
     }
@@ -298,7 +298,7 @@ static void test_samples(void)
             File *file = parse_file(arena, src, &toks, &diag);
             if (diag.count != 0 || file->count == 0) {
                 fprintf(stderr, "%s: %zu diagnostics, %zu items\n", path, diag.count, file->count);
-                fe_failures++;
+                failures++;
             }
         }
         seen++;

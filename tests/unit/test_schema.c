@@ -4,38 +4,10 @@
  * model_build fills every default, the defaults that depend on other attributes, origins
  * and provenance, and reports the OH1 codes on small clusters built with res_load_memory. */
 #include "octohac.h"
+#include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                     \
-    do {                                                                         \
-        long long g_ = (long long)(got), w_ = (long long)(want);                 \
-        if (g_ != w_) {                                                          \
-            fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                     \
-    do {                                                                         \
-        const char *g_ = (got), *w_ = (want);                                    \
-        if (!g_ || strcmp(g_, w_) != 0) {                                        \
-            fprintf(stderr, "%s:%d: %s is \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, \
-                    g_ ? g_ : "(null)", w_);                                     \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
 
 /* ---------------------------------------------------------------- fixtures */
 

@@ -336,41 +336,32 @@ static void dot_node(TextBuf *out, const GraphNode *n, const char *indent)
     text_puts(out, "\"];\n");
 }
 
-static void render_dot(TextBuf *out, const Topology *t)
+static void dot_begin(TextBuf *out, const Topology *t)
 {
     text_puts(out, "digraph \"");
     out_escaped(out, t->cluster->name, dot_escape);
     text_puts(out, "\" {\n  rankdir=TB;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\"];\n"
                   "  edge [fontname=\"Helvetica\", fontsize=10];\n");
-    for (size_t i = 0; i < t->nodes.count; i++) {
-        const GraphNode *n = t->nodes.items[i];
-        if (n->zone < 0)
-            dot_node(out, n, "  ");
-    }
-    for (int z = 0; z < t->zone_count; z++) {
-        char head[64];
-        snprintf(head, sizeof head, "  subgraph cluster_zone%d {\n    label=\"", z + 1);
-        text_puts(out, head);
-        out_escaped(out, t->zone_labels[z], dot_escape);
-        text_puts(out, "\";\n    style=rounded;\n");
-        for (size_t i = 0; i < t->nodes.count; i++) {
-            const GraphNode *n = t->nodes.items[i];
-            if (n->zone == z)
-                dot_node(out, n, "    ");
-        }
-        text_puts(out, "  }\n");
-    }
-    for (size_t i = 0; i < t->edges.count; i++) {
-        const GraphEdge *e = t->edges.items[i];
-        text_puts(out, "  ");
-        text_puts(out, e->from);
-        text_puts(out, " -> ");
-        text_puts(out, e->to);
-        text_puts(out, " [label=\"");
-        out_label(out, &e->label, dot_escape, "\\n");
-        text_puts(out, e->dashed ? "\", style=dashed];\n" : "\"];\n");
-    }
-    text_puts(out, "}\n");
+}
+
+static void dot_zone(TextBuf *out, const Topology *t, int zone)
+{
+    char head[64];
+    snprintf(head, sizeof head, "  subgraph cluster_zone%d {\n    label=\"", zone + 1);
+    text_puts(out, head);
+    out_escaped(out, t->zone_labels[zone], dot_escape);
+    text_puts(out, "\";\n    style=rounded;\n");
+}
+
+static void dot_edge(TextBuf *out, const GraphEdge *e)
+{
+    text_puts(out, "  ");
+    text_puts(out, e->from);
+    text_puts(out, " -> ");
+    text_puts(out, e->to);
+    text_puts(out, " [label=\"");
+    out_label(out, &e->label, dot_escape, "\\n");
+    text_puts(out, e->dashed ? "\", style=dashed];\n" : "\"];\n");
 }
 
 /* ---- Mermaid */
@@ -392,37 +383,70 @@ static void mermaid_node(TextBuf *out, const GraphNode *n, const char *indent)
     text_puts(out, "\n");
 }
 
-static void render_mermaid(TextBuf *out, const Topology *t)
+static void mermaid_begin(TextBuf *out, const Topology *t)
 {
+    (void)t;
     text_puts(out, "flowchart TB\n");
+}
+
+static void mermaid_zone(TextBuf *out, const Topology *t, int zone)
+{
+    char head[48];
+    snprintf(head, sizeof head, "  subgraph zone%d[\"", zone + 1);
+    text_puts(out, head);
+    out_escaped(out, t->zone_labels[zone], mermaid_escape);
+    text_puts(out, "\"]\n");
+}
+
+static void mermaid_edge(TextBuf *out, const GraphEdge *e)
+{
+    text_puts(out, "  ");
+    text_puts(out, e->from);
+    text_puts(out, e->dashed ? " -.->|\"" : " -->|\"");
+    out_label(out, &e->label, mermaid_escape, "<br/>");
+    text_puts(out, "\"| ");
+    text_puts(out, e->to);
+    text_puts(out, "\n");
+}
+
+/* ---- one walk for both */
+
+/* How a format writes each part of the drawing. */
+typedef struct Dialect {
+    void (*begin)(TextBuf *out, const Topology *t);
+    void (*node)(TextBuf *out, const GraphNode *n, const char *indent);
+    void (*zone_begin)(TextBuf *out, const Topology *t, int zone);
+    const char *zone_end;
+    void (*edge)(TextBuf *out, const GraphEdge *e);
+    const char *end;
+} Dialect;
+
+static const Dialect dialects[] = {
+    [GF_DOT] = {dot_begin, dot_node, dot_zone, "  }\n", dot_edge, "}\n"},
+    [GF_MERMAID] = {mermaid_begin, mermaid_node, mermaid_zone, "  end\n", mermaid_edge, ""},
+};
+
+/* The nodes outside any zone, then each zone with its nodes, then the edges. */
+static void render(TextBuf *out, const Topology *t, const Dialect *d)
+{
+    d->begin(out, t);
     for (size_t i = 0; i < t->nodes.count; i++) {
         const GraphNode *n = t->nodes.items[i];
         if (n->zone < 0)
-            mermaid_node(out, n, "  ");
+            d->node(out, n, "  ");
     }
     for (int z = 0; z < t->zone_count; z++) {
-        char head[48];
-        snprintf(head, sizeof head, "  subgraph zone%d[\"", z + 1);
-        text_puts(out, head);
-        out_escaped(out, t->zone_labels[z], mermaid_escape);
-        text_puts(out, "\"]\n");
+        d->zone_begin(out, t, z);
         for (size_t i = 0; i < t->nodes.count; i++) {
             const GraphNode *n = t->nodes.items[i];
             if (n->zone == z)
-                mermaid_node(out, n, "    ");
+                d->node(out, n, "    ");
         }
-        text_puts(out, "  end\n");
+        text_puts(out, d->zone_end);
     }
-    for (size_t i = 0; i < t->edges.count; i++) {
-        const GraphEdge *e = t->edges.items[i];
-        text_puts(out, "  ");
-        text_puts(out, e->from);
-        text_puts(out, e->dashed ? " -.->|\"" : " -->|\"");
-        out_label(out, &e->label, mermaid_escape, "<br/>");
-        text_puts(out, "\"| ");
-        text_puts(out, e->to);
-        text_puts(out, "\n");
-    }
+    for (size_t i = 0; i < t->edges.count; i++)
+        d->edge(out, t->edges.items[i]);
+    text_puts(out, d->end);
 }
 
 char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format)
@@ -434,13 +458,8 @@ char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format)
     build_stores(&t);
     build_edges(&t);
     TextBuf out = {arena, NULL, 0, 0};
-    switch (format) {
-    case GF_DOT:
-        render_dot(&out, &t);
-        break;
-    case GF_MERMAID:
-        render_mermaid(&out, &t);
-        break;
-    }
+    if ((size_t)format >= sizeof dialects / sizeof dialects[0])
+        BUG("graph format %d", (int)format);
+    render(&out, &t, &dialects[format]);
     return out.text;
 }

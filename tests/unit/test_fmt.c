@@ -43,17 +43,17 @@ static void check_fmt(int line, const char *input, const char *want)
     char *got = format(arena, input);
     if (!got || strcmp(got, want) != 0) {
         fprintf(stderr, "test_fmt.c:%d: got\n%s---- want\n%s----\n", line, got ? got : "(null)\n", want);
-        fe_failures++;
+        failures++;
     } else {
         char *again = format(arena, got);
         if (!again || strcmp(again, got) != 0) {
             fprintf(stderr, "test_fmt.c:%d: not idempotent, second pass gives\n%s----\n", line,
                     again ? again : "(null)\n");
-            fe_failures++;
+            failures++;
         }
         if (strcmp(comments_of(arena, input), comments_of(arena, got)) != 0) {
             fprintf(stderr, "test_fmt.c:%d: comments changed\n", line);
-            fe_failures++;
+            failures++;
         }
     }
     arena_free(arena);

@@ -570,8 +570,6 @@ static bool matches_pattern_properties(const cJSON *schema, const char *key, con
     return false;
 }
 
-/* properties, patternProperties and additionalProperties together: each member of the
- * object is checked by its property schema, a matching pattern, or the additional rule. */
 /* The schema of a top-level property or definition of the provider schema, or NULL.
  * embed_gen defers them: in the root document each is "@offset" of its text (a schema
  * is never a string), parsed and put in place on first use. */
@@ -598,6 +596,8 @@ static const cJSON *root_member(const Check *c, const char *map_name, const char
     return member;
 }
 
+/* properties, patternProperties and additionalProperties together: each member of the
+ * object is checked by its property schema, a matching pattern, or the additional rule. */
 static bool kw_properties(Check *c, const cJSON *schema, const cJSON *kw, const cJSON *value)
 {
     (void)kw;

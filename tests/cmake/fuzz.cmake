@@ -1,5 +1,6 @@
-# Fuzzing: three libFuzzer targets (tests/fuzz/): the front end (fuzz_parse), resolution and
-# checking (fuzz_check), and the whole pipeline to in-memory YAML and JSON (fuzz_pipeline).
+# Fuzzing: four libFuzzer targets (tests/fuzz/): the front end (fuzz_parse), resolution and
+# checking (fuzz_check), the whole pipeline to in-memory YAML and JSON (fuzz_pipeline), and
+# fmt's guarantees (fuzz_fmt).
 # fuzz.build compiles them with clang in a separate project (tests/fuzz/CMakeLists.txt), and
 # each fuzz.<target> test runs one for 30 seconds over the samples, the diagnostics tests and
 # the stdlib as seeds. They run in the normal pass only: the fuzzers carry their own
@@ -19,7 +20,7 @@ add_test(NAME fuzz.build
                  sh -c "${CMAKE_COMMAND} -S ${CMAKE_SOURCE_DIR}/tests/fuzz -B ${fuzz_dir} -DCMAKE_BUILD_TYPE= -DOCTOHAC_EMBEDDED_C=${CMAKE_BINARY_DIR}/embedded.c >/dev/null && ${CMAKE_COMMAND} --build ${fuzz_dir} -j2")
 set_tests_properties(fuzz.build PROPERTIES LABELS fuzz FIXTURES_SETUP fuzz_bins TIMEOUT 900)
 
-foreach(target parse check pipeline)
+foreach(target parse check pipeline fmt)
   set(corpus ${fuzz_dir}/corpus-${target})
   file(MAKE_DIRECTORY ${corpus})
   # The first folder is the scratch working corpus; the others are read-only seeds.

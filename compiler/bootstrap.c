@@ -501,6 +501,50 @@ static char *fill_values(const Cluster *c, const char *text, cJSON *map, bool *d
     return out.data;
 }
 
+/* ---- the template for a topology, kept for the run ------------------------------------------ */
+
+#define BOOT_CACHE_SIZE 32
+
+/* The template with the cluster's sections kept and compacted, which depends on nothing but
+ * the topology flags: `check` of many files computes it once per combination (at most
+ * BOOT_CACHE_SIZE are kept; boot_release frees them). */
+typedef struct TopologyTemplate {
+    unsigned flags;             /* bit i: boot_flags[i] holds */
+    char *text;
+} TopologyTemplate;
+
+static TopologyTemplate topology_cache[BOOT_CACHE_SIZE];
+static size_t topology_cached;
+
+static unsigned topology_flags(const Cluster *c) {
+    _Static_assert(sizeof boot_flags / sizeof boot_flags[0] <= sizeof(unsigned) * 8, "a bit per flag");
+    unsigned flags = 0;
+    for (size_t i = 0; i < sizeof boot_flags / sizeof boot_flags[0]; i++)
+        flags |= (unsigned)boot_flags[i].holds(c) << i;
+    return flags;
+}
+
+/* The compacted template for C; *OWNED when the caller must free it (the cache is full). */
+static const char *topology_template(const Cluster *c, bool *owned) {
+    unsigned flags = topology_flags(c);
+    *owned = false;
+    for (size_t i = 0; i < topology_cached; i++)
+        if (topology_cache[i].flags == flags) return topology_cache[i].text;
+    const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
+    if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
+    char *kept = keep_sections(c, file->data);
+    char *text = compact(kept);
+    free(kept);
+    *owned = topology_cached == BOOT_CACHE_SIZE;
+    if (!*owned) topology_cache[topology_cached++] = (TopologyTemplate){flags, text};
+    return text;
+}
+
+void boot_release(void) {
+    for (size_t i = 0; i < topology_cached; i++) free(topology_cache[i].text);
+    topology_cached = 0;
+}
+
 static bool has_non_ascii(const char *text) {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         if (*p >= 0x80) return true;
@@ -509,10 +553,8 @@ static bool has_non_ascii(const char *text) {
 
 /* The script file entry; *NEEDS_BOM when the script may hold characters outside ASCII. */
 static cJSON *script_file(const Cluster *cluster, bool *needs_bom) {
-    const EmbeddedFile *file = embed_find(BOOT_TEMPLATE_PATH);
-    if (!file) BUG("%s is not embedded", BOOT_TEMPLATE_PATH);
-    char *kept = keep_sections(cluster, file->data);
-    char *compacted = compact(kept);
+    bool owned;
+    const char *compacted = topology_template(cluster, &owned);
     cJSON *map = cJSON_CreateObject();
     bool deploy_text = false;
     char *text = fill_values(cluster, compacted, map, &deploy_text);
@@ -520,7 +562,8 @@ static cJSON *script_file(const Cluster *cluster, bool *needs_bom) {
     cJSON *sub = cJSON_CreateArray();
     cJSON_AddItemToArray(sub, cJSON_CreateString(text));
     cJSON_AddItemToArray(sub, map);
-    free(kept), free(compacted), free(text);
+    if (owned) free((char *)compacted);
+    free(text);
     cJSON *content = cJSON_CreateObject();
     cJSON_AddItemToObject(content, "Fn::Sub", sub);
     cJSON *entry = cJSON_CreateObject();

@@ -26,36 +26,32 @@ static const char *const implicit_words[] = {
 
 /* numbers (binary, octal, hex, sexagesimal, floats, infinities, NaN) and dates are
  * matched against the whole string, and only when it starts with a digit, a sign or a
- * dot: nothing else can be one. */
-static const char *const implicit_patterns[] = {
-    "[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*)",
-    "[-+]?([0-9][0-9_]*(\\.[0-9_]*)?|\\.[0-9][0-9_]*)([eE][-+]?[0-9]+)?",
-    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*",
-    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)",
-    "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \\t].*)?",
-};
-#define IMPLICIT_COUNT (sizeof implicit_patterns / sizeof implicit_patterns[0])
+ * dot: nothing else can be one. One alternation, so one match per candidate. */
+#define IMPLICIT_PATTERN                                                             \
+    "(?:[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*)"       \
+    "|[-+]?([0-9][0-9_]*(\\.[0-9_]*)?|\\.[0-9][0-9_]*)([eE][-+]?[0-9]+)?"            \
+    "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*"                                    \
+    "|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"                                        \
+    "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \\t].*)?)"
 
 typedef struct ImplicitMatcher {
-    pcre2_code *codes[IMPLICIT_COUNT];
+    pcre2_code *code;
     pcre2_match_data *match;
 } ImplicitMatcher;
 
-/* Compiled on first use and kept for the process: the patterns are constant. */
+/* Compiled on first use and kept for the process: the pattern is constant. */
 static ImplicitMatcher *implicit_matcher(void)
 {
     static ImplicitMatcher matcher;
     if (matcher.match)
         return &matcher;
-    for (size_t i = 0; i < IMPLICIT_COUNT; i++) {
-        int err;
-        PCRE2_SIZE at;
-        matcher.codes[i] = pcre2_compile((PCRE2_SPTR)implicit_patterns[i], PCRE2_ZERO_TERMINATED,
-                                         PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL, &err, &at, NULL);
-        if (!matcher.codes[i])
-            BUG("YAML implicit-type pattern %zu does not compile (error %d at %zu)", i, err, (size_t)at);
-    }
-    matcher.match = pcre2_match_data_create(4, NULL);
+    int err;
+    PCRE2_SIZE at;
+    matcher.code = pcre2_compile((PCRE2_SPTR)IMPLICIT_PATTERN, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL, &err, &at, NULL);
+    if (!matcher.code)
+        BUG("the YAML implicit-type pattern does not compile (error %d at %zu)", err, (size_t)at);
+    matcher.match = pcre2_match_data_create_from_pattern(matcher.code, NULL);
     if (!matcher.match)
         BUG("out of memory for PCRE2 match data");
     return &matcher;
@@ -86,10 +82,7 @@ static bool looks_implicit(const char *s, size_t len)
     if (!strchr("0123456789+-.", s[0]))
         return false;
     ImplicitMatcher *m = implicit_matcher();
-    for (size_t i = 0; i < IMPLICIT_COUNT; i++)
-        if (pcre2_match(m->codes[i], (PCRE2_SPTR)s, len, 0, 0, m->match, NULL) >= 0)
-            return true;
-    return false;
+    return pcre2_match(m->code, (PCRE2_SPTR)s, len, 0, 0, m->match, NULL) >= 0;
 }
 
 /* Bytes that only a double-quoted scalar can hold (libyaml escapes them there):

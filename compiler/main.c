@@ -1134,6 +1134,7 @@ int main(int argc, char **argv)
     schema_release();
     rules_release();
     verify_release();
+    boot_release();
     json_memory_release();
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
         rc = EXIT_USAGE;

@@ -813,6 +813,29 @@ static void check_field_map(const Schema *schema)
         BUG("schema has %zu attributes, field map covers %zu", schema->attr_count, matched);
 }
 
+#define MODEL_MAX_ATTRS 512
+
+/* The field of every schema attribute, by the attribute's index. The schema and the field
+ * map are constant, so they are matched (and checked against each other) once per run,
+ * not for every cluster. */
+static const FieldMap *const *attribute_fields(const Schema *schema)
+{
+    static const FieldMap *fields[MODEL_MAX_ATTRS];
+    static bool ready;
+    if (ready)
+        return fields;
+    if (schema->attr_count > MODEL_MAX_ATTRS)
+        BUG("schema has %zu attributes, more than %d", schema->attr_count, MODEL_MAX_ATTRS);
+    check_field_map(schema);
+    for (size_t b = 0; b < schema->block_count; b++) {
+        const SchemaBlock *block = &schema->blocks[b];
+        for (size_t a = 0; a < block->attr_count; a++)
+            fields[block->attrs[a].index] = field_for(block->name, block->attrs[a].name, FK_BLOCK);
+    }
+    ready = true;
+    return fields;
+}
+
 /* ---------------------------------------------------------------- walking the merged body */
 
 static void check_attr_entry(Checker *ck, const SchemaBlock *block, const MergedEntry *me);
@@ -1506,7 +1529,7 @@ static void checker_init(Checker *ck, Arena *arena, const ClusterDecl *decl, Dia
     ck->diag = diag;
     ck->decl = decl;
     ck->schema = schema_get();
-    check_field_map(ck->schema);
+    const FieldMap *const *fields = attribute_fields(ck->schema);
     Cluster *c = arena_alloc(arena, sizeof *c);
     c->decl = decl;
     c->name = decl->item->name.text ? decl->item->name.text : "";
@@ -1520,7 +1543,7 @@ static void checker_init(Checker *ck, Arena *arena, const ClusterDecl *decl, Dia
         for (size_t a = 0; a < block->attr_count; a++) {
             Slot *s = &ck->slots[block->attrs[a].index];
             s->attr = &block->attrs[a];
-            s->field = field_for(block->name, block->attrs[a].name, FK_BLOCK);
+            s->field = fields[block->attrs[a].index];
         }
     }
 }

@@ -742,6 +742,7 @@ void low_load_balancer(Low *low);    /* lower_lb.c */
  * AWS::CloudFormation::Init metadata of NodeBootstrap, and the per-node loader. */
 cJSON *boot_init_metadata(const Cluster *cluster);       /* the AWS::CloudFormation::Init object */
 char *boot_user_data(Arena *arena, const Cluster *cluster, int node_index); /* raw, before Fn::Sub */
+void boot_release(void);                                  /* the templates kept for the run */
 
 /* ---------------------------------------------------------------- verify.c
  * Verifies the template before anything is written: each resource's Properties

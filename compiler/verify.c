@@ -24,6 +24,7 @@
 typedef struct CachedSchema {
     char *type;                 /* "AWS::EC2::Instance" */
     cJSON *doc;                 /* NULL when no schema is embedded for the type */
+    cJSON *properties, *definitions;   /* the doc's, looked up once */
     const char *deferred;       /* the text of its deferred members (embed_gen.c) */
     size_t deferred_len;
 } CachedSchema;
@@ -99,7 +100,8 @@ static const CachedSchema *aws_schema(const char *type)
     free(path);
     cache.schemas = grow(cache.schemas, &cache.schema_cap, cache.schema_count, sizeof *cache.schemas);
     CachedSchema *entry = &cache.schemas[cache.schema_count++];
-    *entry = (CachedSchema){xstrdup(type), doc, NULL, 0};
+    *entry = (CachedSchema){xstrdup(type), doc, cJSON_GetObjectItemCaseSensitive(doc, "properties"),
+                            cJSON_GetObjectItemCaseSensitive(doc, "definitions"), NULL, 0};
     if (file && root_len < file->size) {
         entry->deferred = file->data + root_len + 1;
         entry->deferred_len = file->size - root_len - 1;
@@ -212,7 +214,8 @@ static const NameLimit *name_limit_for(const char *type, const char *rel)
         if (rest != rel) {
             if (!l->type && strcmp(l->property + 5, rest) == 0)
                 return l;
-        } else if (l->type && strcmp(l->property, rel) == 0 && strcmp(l->type, type) == 0) {
+        } else if (l->type && l->property[0] == rel[0] && strcmp(l->property, rel) == 0 &&
+                   strcmp(l->type, type) == 0) {
             return l;
         }
     }
@@ -573,9 +576,8 @@ static bool matches_pattern_properties(const cJSON *schema, const char *key, con
 /* The schema of a top-level property or definition of the provider schema, or NULL.
  * embed_gen defers them: in the root document each is "@offset" of its text (a schema
  * is never a string), parsed and put in place on first use. */
-static const cJSON *root_member(const Check *c, const char *map_name, const char *name)
+static const cJSON *root_member(const Check *c, cJSON *map, const char *name)
 {
-    cJSON *map = cJSON_GetObjectItemCaseSensitive(c->schema->doc, map_name);
     cJSON *member = cJSON_GetObjectItemCaseSensitive(map, name);
     if (!cJSON_IsString(member))
         return member;
@@ -584,7 +586,7 @@ static const cJSON *root_member(const Check *c, const char *map_name, const char
                         ? json_parse_lasting(c->schema->deferred + at, c->schema->deferred_len - at)
                         : NULL;
     if (!parsed)
-        BUG("the `%s` schema's %s `%s` is not valid JSON", c->type, map_name, name);
+        BUG("the `%s` schema's member `%s` is not valid JSON", c->type, name);
     /* MEMBER becomes the parsed schema in place: it keeps its key, and no allocation
      * lands in the compilation's arena that the lasting schema would outlive */
     cJSON_free(member->valuestring);
@@ -610,8 +612,9 @@ static bool kw_properties(Check *c, const cJSON *schema, const cJSON *kw, const 
     const cJSON *member;
     cJSON_ArrayForEach(member, value) {
         path_key(c, member->string);
-        const cJSON *sub = schema == c->schema->doc ? root_member(c, "properties", member->string)
-                                                    : cJSON_GetObjectItemCaseSensitive(props, member->string);
+        const cJSON *sub = schema == c->schema->doc
+                               ? root_member(c, c->schema->properties, member->string)
+                               : cJSON_GetObjectItemCaseSensitive(props, member->string);
         if (sub || matches_pattern_properties(schema, member->string, &sub))
             ok = check_value(c, sub, member) && ok;
         else if (cJSON_IsFalse(additional))
@@ -642,7 +645,7 @@ static const cJSON *resolve_ref(const Check *c, const char *ref)
 {
     if (strncmp(ref, "#/definitions/", 14) != 0)
         BUG("unsupported $ref `%s` in the `%s` schema", ref, c->type);
-    const cJSON *target = root_member(c, "definitions", ref + 14);
+    const cJSON *target = root_member(c, c->schema->definitions, ref + 14);
     if (!target)
         BUG("dangling $ref `%s` in the `%s` schema", ref, c->type);
     return target;

@@ -427,6 +427,39 @@ def build_stdout():
 
 
 @case
+def build_non_ascii_bootstrap():
+    """A value outside ASCII reaches the node bootstrap: the YAML and the JSON carry it as
+    UTF-8, the same in both, and cfn-init's first command gives the script a byte order mark
+    (docs/bootstrap.md). An ASCII script gets no such command."""
+    with open(os.path.join(SAMPLES, "self-managed-ad.oha"), encoding="utf-8") as f:
+        text = f.read()
+    ou = "OU=Octopus,OU=Soci\u00e9t\u00e9,OU=\u0150rs\u00e9g,DC=corp,DC=example,DC=com"
+    expect("OU=Octopus,OU=Servers," in text, "self-managed-ad.oha sets the OU this test replaces")
+    with Tmp() as t:
+        f = t.write("accented.oha", text.replace("OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com", ou))
+        y = run("build", f)
+        expect_rc(y, 0, "build with a non-ASCII OU")
+        j = run("build", f, "-f", "json")
+        expect_rc(j, 0, "build -f json with a non-ASCII OU")
+        doc = json.loads(j.stdout)
+        from_yaml = cfn_yaml(y.stdout)["Resources"]   # (cfn_yaml keeps `!GetAtt A.B` dotted)
+        expect(from_yaml["NodeBootstrap"] == doc["Resources"]["NodeBootstrap"], "the bootstrap in YAML and JSON")
+        def fsx_ou(resources):
+            windows = resources["FileSystem"]["Properties"]["WindowsConfiguration"]
+            return windows["SelfManagedActiveDirectoryConfiguration"]["OrganizationalUnitDistinguishedName"]
+        expect(fsx_ou(from_yaml) == fsx_ou(doc["Resources"]) == ou, "the file system's OU in YAML and JSON")
+        init = doc["Resources"]["NodeBootstrap"]["Metadata"]["AWS::CloudFormation::Init"]["config"]
+        commands = list(init["commands"])
+        expect(commands[0] == "0-byte-order-mark", "the byte order mark comes first: %s" % commands)
+        expect("UTF8Encoding" in init["commands"]["0-byte-order-mark"]["command"], "it rewrites as UTF-8")
+        script = init["files"]["C:\\octohac\\bootstrap.ps1"]["content"]["Fn::Sub"][0]
+        expect("-OUPath '%s'" % ou in script, "the OU is in the script as written")
+        plain = json.loads(run("build", os.path.join(SAMPLES, "self-managed-ad.oha"), "-f", "json").stdout)
+        plain_cmds = plain["Resources"]["NodeBootstrap"]["Metadata"]["AWS::CloudFormation::Init"]["config"]["commands"]
+        expect("0-byte-order-mark" not in plain_cmds, "no byte order mark for an ASCII script")
+
+
+@case
 def build_stdin():
     with open(os.path.join(SAMPLES, "minimal.oha"), "rb") as f:
         text = f.read()

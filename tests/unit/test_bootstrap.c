@@ -666,15 +666,19 @@ static bool map_is(const Rendered *r, const char *name, const char *fn, const ch
     return att && strcmp(cJSON_GetArrayItem(att, 0)->valuestring, target) == 0;
 }
 
-/* Each topology renders its own code, and only that. */
-static bool has_bom_command(const Rendered *r) {
+/* The command line of the byte-order-mark command, or NULL when there is none. */
+static const char *bom_command(const Rendered *r) {
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->metadata, "config");
     const cJSON *bom = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "commands"),
                                                         "0-byte-order-mark");
-    return bom && strcmp(cJSON_GetObjectItem(bom, "command")->valuestring,
-                         "powershell.exe -NoLogo -NoProfile -NonInteractive -Command \"$f = "
-                         "'C:\\octohac\\bootstrap.ps1'; [IO.File]::WriteAllText($f, [IO.File]::ReadAllText($f), "
-                         "[Text.UTF8Encoding]::new($true))\"") == 0;
+    return bom ? cJSON_GetObjectItem(bom, "command")->valuestring : NULL;
+}
+
+static bool has_bom_command(const Rendered *r) {
+    const char *line = bom_command(r);
+    return line && strcmp(line, "powershell.exe -NoLogo -NoProfile -NonInteractive -Command \"$f = "
+                                "'C:\\octohac\\bootstrap.ps1'; [IO.File]::WriteAllText($f, [IO.File]::ReadAllText($f), "
+                                "[Text.UTF8Encoding]::new($true))\"") == 0;
 }
 
 /* Windows PowerShell 5.1 reads a script without a byte order mark as ANSI: the script gets
@@ -701,6 +705,7 @@ static void check_byte_order_mark(Arena *arena) {
     cJSON_Delete(r.metadata), free(r.text);
 }
 
+/* Each topology renders its own code, and only that. */
 static void check_topology(void) {
     Arena *arena = arena_new();
     Rendered r;
@@ -859,10 +864,7 @@ static void check_real_samples(void) {
 /* The PowerShell of the byte-order-mark command, between `-Command "` and the last `"`,
  * for the syntax check; nothing when the cluster has no such command. */
 static void write_bom_command(const char *dir, const char *file, const Rendered *r) {
-    const cJSON *config = cJSON_GetObjectItemCaseSensitive(r->metadata, "config");
-    const cJSON *bom = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "commands"),
-                                                        "0-byte-order-mark");
-    const char *line = bom ? cJSON_GetObjectItem(bom, "command")->valuestring : NULL;
+    const char *line = bom_command(r);
     const char *start = line ? strstr(line, "-Command \"") : NULL;
     if (!start) return;
     char code[512], name[128];

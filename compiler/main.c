@@ -511,7 +511,7 @@ static StageResult compile_cluster(Arena *arena, const ClusterDecl *decl, bool w
     Cluster *cluster = model_build(arena, decl, diag);
     if (!cluster && diag->errors == errors0)
         BUG("model_build returned no model and reported no error");
-    if (cluster && diag->errors == errors0) {
+    if (cluster) {   /* after OH1011 too: the rules report the error that `allow` named */
         diag->allowed = cluster->allow.items;
         diag->allowed_count = cluster->allow.count;
         rules_check(cluster, diag);

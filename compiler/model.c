@@ -159,6 +159,7 @@ typedef struct Checker {
     const Schema *schema;
     Slot *slots;                        /* by SchemaAttr.index */
     const MergedEntry **blocks;         /* by schema block index: the merged block, or NULL */
+    size_t allowed_errors;              /* OH1011s: they leave the model whole */
 } Checker;
 
 /* ---------------------------------------------------------------- small helpers */
@@ -1474,6 +1475,7 @@ static void check_allow(Checker *ck)
         } else if (info->severity == SEV_ERROR) {
             Diagnostic *d = ck_error(ck, me, allow->spans[i], "OH1011", "`%s` is an error and cannot be allowed",
                                      allow->items[i]);
+            ck->allowed_errors++;
             diag_label(ck->diag, d, "an error: %s", info->title);
             diag_help(ck->diag, d, "only warnings can be silenced: fix what `%s` reports instead", allow->items[i]);
         }
@@ -1561,7 +1563,9 @@ Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag)
     check_required(&ck);
     check_at_least(&ck);
     check_allow(&ck);
-    return diag->errors > errors_before ? NULL : ck.cluster;
+    /* an error code in `allow` (OH1011) changes no attribute: the model stays, so the rules
+     * can still report the error the code names */
+    return diag->errors - errors_before > ck.allowed_errors ? NULL : ck.cluster;
 }
 
 void model_note_origin(DiagCtx *diag, Diagnostic *d, const Origin *origin)

@@ -632,7 +632,9 @@ typedef struct Cluster {
 } Cluster;
 
 /* Checks one merged cluster against the schema (OH1xxx) and builds its model.
- * Returns NULL when it reported errors that make the model meaningless. */
+ * Returns NULL when it reported errors that make the model meaningless; an error code in
+ * `allow` (OH1011) does not, so the model then comes back beside the error, for the rules
+ * to run on (nothing is generated from it). */
 Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag);
 /* The span a diagnostic about ORIGIN should point at, with the provenance note
  * ("set by profile `x` through `uses` here") added to D when a profile set it. */

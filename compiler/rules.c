@@ -1141,7 +1141,7 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "`allow` silences warnings that a cluster accepts on purpose, such as a single-AZ "        \
       "staging database. Errors describe templates that would fail or would not be highly "      \
       "available, so they cannot be silenced: an error code in `allow` is itself an error, and " \
-      "the run fails either way.",                                                               \
+      "the error it names is still reported.",                                                   \
       "allow = [OH2001]",                                                                        \
       "allow = [OH2006]   # a warning the cluster accepts",                                      \
       "Remove the error code from `allow` and fix what the error reports.")                      \

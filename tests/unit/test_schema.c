@@ -487,8 +487,13 @@ static void test_codes(void)
     expect_only("cluster \"x\" {\n  directory { create = true, domain = \"corp.example.com\" }\n}\n", "OH1008");
     expect_only("cluster \"x\" {\n" NEEDS "  nodes { disk = 100 }\n}\n", "OH1009");
     expect_only("cluster \"x\" {\n" NEEDS "  database { existing = secret(\"s\"), storage = 100 GiB }\n}\n", "OH1010");
-    expect_only("cluster \"x\" {\n" NEEDS "  allow = [OH2001]\n}\n", "OH1011");
     expect_only("cluster \"x\" {\n" NEEDS "  allow = [OH2999]\n}\n", "OH1006");
+    {   /* an error code in `allow` leaves the model whole, for the rules to report that error */
+        Fixture fx;
+        Cluster *c = build(&fx, "cluster \"x\" {\n" NEEDS "  allow = [OH2001]\n}\n");
+        CHECK(c != NULL && fx.diag.count == 1 && count_code(&fx, "OH1011") == 1);
+        done(&fx);
+    }
     /* duplicates inside a profile: reported once by model_check_profile, and the model is still built */
     Fixture fx;
     Cluster *c = build(&fx, "profile p { nodes { count = 2, count = 3 } }\ncluster \"x\" uses p {\n" NEEDS "}\n");

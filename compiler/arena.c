@@ -170,6 +170,55 @@ void text_puts(TextBuf *buf, const char *s)
     text_append(buf, s, strlen(s));
 }
 
+/* ------------------------------------------------------------------ StrBuf */
+
+void strbuf_reserve(StrBuf *buf, size_t extra)
+{
+    if (buf->len + extra + 1 <= buf->cap)
+        return;
+    size_t cap = buf->cap ? buf->cap : 1024;
+    while (cap < buf->len + extra + 1)
+        cap *= 2;
+    char *grown = realloc(buf->data, cap);
+    if (!grown)
+        BUG("out of memory growing a text to %zu bytes", cap);
+    buf->data = grown;
+    buf->cap = cap;
+}
+
+void strbuf_add(StrBuf *buf, const char *s, size_t n)
+{
+    strbuf_reserve(buf, n);
+    memcpy(buf->data + buf->len, s, n);
+    buf->len += n;
+    buf->data[buf->len] = '\0';
+}
+
+void strbuf_puts(StrBuf *buf, const char *s)
+{
+    strbuf_add(buf, s, strlen(s));
+}
+
+/* Formats straight into the free room, and again after growing when it did not fit. */
+void strbuf_printf(StrBuf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_reserve(buf, 0);
+    size_t room = buf->cap - buf->len;
+    int n = vsnprintf(buf->data + buf->len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        BUG("bad format string %s", fmt);
+    if ((size_t)n >= room) {
+        strbuf_reserve(buf, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    buf->len += (size_t)n;
+}
+
 /* ------------------------------------------------------------------ cJSON's memory */
 
 static struct {

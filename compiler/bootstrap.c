@@ -19,28 +19,6 @@
     "[IO.File]::WriteAllText($f, [IO.File]::ReadAllText($f), [Text.UTF8Encoding]::new($true))\""
 #define BOOT_MAX_DEPTH 8
 
-/* ---- a growing text buffer ------------------------------------------------------------------- */
-
-typedef struct Text {
-    char *data;
-    size_t len, cap;
-} Text;
-
-static void text_add(Text *t, const char *s, size_t n) {
-    if (t->len + n + 1 > t->cap) {
-        t->cap = (t->len + n + 1) * 2;
-        char *grown = oh_xmalloc(t->cap);
-        if (t->len) memcpy(grown, t->data, t->len);
-        free(t->data);
-        t->data = grown;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
-static void text_adds(Text *t, const char *s) { text_add(t, s, strlen(s)); }
-
 /* ---- topology -------------------------------------------------------------------------------- */
 
 static bool f_directory(const Cluster *c) { return c->directory.form != DIR_NONE; }
@@ -186,11 +164,11 @@ static cJSON *v_domain(const Cluster *c) { return str_value(&c->directory.domain
  * the map; the IPs of an existing directory are a literal. */
 static cJSON *v_dns_ips(const Cluster *c) {
     if (c->directory.form == DIR_CREATE) return join(",", get_att("Directory", "DnsIpAddresses"));
-    Text ips = {0};
-    text_adds(&ips, "");
+    StrBuf ips = {0};
+    strbuf_puts(&ips, "");
     for (size_t i = 0; i < c->directory.dns_ips.count; i++) {
-        if (i) text_adds(&ips, ",");
-        text_adds(&ips, c->directory.dns_ips.items[i]);
+        if (i) strbuf_puts(&ips, ",");
+        strbuf_puts(&ips, c->directory.dns_ips.items[i]);
     }
     cJSON *item = cJSON_CreateString(ips.data);
     free(ips.data);
@@ -294,8 +272,8 @@ static Directive directive(const char *p, const char *end, const char **flag) {
 /* TEXT without the lines of the `#if` sections whose flag does not hold, nor the directives.
  * Sections nest; `#if !FLAG` negates. */
 static char *keep_sections(const Cluster *c, const char *text) {
-    Text out = {0};
-    text_adds(&out, "");
+    StrBuf out = {0};
+    strbuf_puts(&out, "");
     bool keep[BOOT_MAX_DEPTH + 1] = {true}, seen_else[BOOT_MAX_DEPTH + 1] = {false};
     int depth = 0;
     for (const char *line = text; *line;) {
@@ -321,8 +299,8 @@ static char *keep_sections(const Cluster *c, const char *text) {
             break;
         case SEC_TEXT:
             if (keep[depth]) {
-                text_add(&out, line, (size_t)(end - line));
-                text_adds(&out, "\n");
+                strbuf_add(&out, line, (size_t)(end - line));
+                strbuf_puts(&out, "\n");
             }
             break;
         }
@@ -358,7 +336,7 @@ static void scan_depth(const char *p, const char *end, Depth *depth) {
 /* How a line joins the output: on a line of its own at the top level, or after a space
  * (after `{`, before `}`) or `; ` (between two statements of a block). A line after one that
  * continues (`|`, `,`, `(`, `=`) or inside parentheses (a param block) keeps its own line. */
-static const char *line_break(const Text *out, const char *line, Depth depth) {
+static const char *line_break(const StrBuf *out, const char *line, Depth depth) {
     char last = out->data[out->len - 1];
     if (depth.braces == 0 || depth.parens != 0 || strchr("|,(=", last)) return "\n";
     if (line[0] == '}' || last == '{') return " ";
@@ -373,8 +351,8 @@ static const char *line_break(const Text *out, const char *line, Depth depth) {
  * lines, where this would matter; the syntax check parses the result. One header line says
  * where the script came from. */
 static char *compact(const char *text) {
-    Text out = {0};
-    text_adds(&out, "# octohac " BOOT_TEMPLATE_PATH);
+    StrBuf out = {0};
+    strbuf_puts(&out, "# octohac " BOOT_TEMPLATE_PATH);
     Depth depth = {0, 0};
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
@@ -382,14 +360,14 @@ static char *compact(const char *text) {
         const char *p = line;
         while (p < end && (*p == ' ' || *p == '\t')) p++;
         if (p < end && *p != '#') {
-            text_adds(&out, line_break(&out, p, depth));
-            text_add(&out, p, (size_t)(end - p));
+            strbuf_puts(&out, line_break(&out, p, depth));
+            strbuf_add(&out, p, (size_t)(end - p));
             scan_depth(p, end, &depth);
         }
         line = *end ? end + 1 : end;
     }
     if (depth.braces || depth.parens) BUG("%s has unbalanced braces or parentheses", BOOT_TEMPLATE_PATH);
-    text_adds(&out, "\n");
+    strbuf_puts(&out, "\n");
     return out.data;
 }
 
@@ -403,19 +381,19 @@ static size_t ps_quote_len(const unsigned char *p) {
     return 0;
 }
 
-static void add_literal(Text *out, const char *text) {
+static void add_literal(StrBuf *out, const char *text) {
     for (const unsigned char *p = (const unsigned char *)text; *p;) {
         size_t q = ps_quote_len(p);
         if (q) {
-            text_add(out, (const char *)p, q);
+            strbuf_add(out, (const char *)p, q);
         } else if (p[0] == '$' && p[1] == '{') {
-            text_adds(out, "${!");
+            strbuf_puts(out, "${!");
             p += 2;
             continue;
         } else {
             q = 1;
         }
-        text_add(out, (const char *)p, q);
+        strbuf_add(out, (const char *)p, q);
         p += q;
     }
 }
@@ -423,24 +401,24 @@ static void add_literal(Text *out, const char *text) {
 /* Puts VALUE of variable NAME in place: a string as a literal, a Ref or a GetAtt as Fn::Sub's
  * own `${LogicalId}` or `${LogicalId.Attribute}`, anything else as `${NAME}` with the value in
  * MAP. Takes VALUE. */
-static void add_value(Text *out, cJSON *map, const char *name, cJSON *value) {
+static void add_value(StrBuf *out, cJSON *map, const char *name, cJSON *value) {
     const cJSON *fn = cJSON_IsObject(value) ? value->child : NULL;
     if (cJSON_IsString(value)) {
         add_literal(out, value->valuestring);
     } else if (fn && strcmp(fn->string, "Ref") == 0) {
-        text_adds(out, "${");
-        text_adds(out, fn->valuestring);
-        text_adds(out, "}");
+        strbuf_puts(out, "${");
+        strbuf_puts(out, fn->valuestring);
+        strbuf_puts(out, "}");
     } else if (fn && strcmp(fn->string, "Fn::GetAtt") == 0) {
-        text_adds(out, "${");
-        text_adds(out, cJSON_GetArrayItem(fn, 0)->valuestring);
-        text_adds(out, ".");
-        text_adds(out, cJSON_GetArrayItem(fn, 1)->valuestring);
-        text_adds(out, "}");
+        strbuf_puts(out, "${");
+        strbuf_puts(out, cJSON_GetArrayItem(fn, 0)->valuestring);
+        strbuf_puts(out, ".");
+        strbuf_puts(out, cJSON_GetArrayItem(fn, 1)->valuestring);
+        strbuf_puts(out, "}");
     } else {
-        text_adds(out, "${");
-        text_adds(out, name);
-        text_adds(out, "}");
+        strbuf_puts(out, "${");
+        strbuf_puts(out, name);
+        strbuf_puts(out, "}");
         if (!cJSON_GetObjectItemCaseSensitive(map, name)) {
             cJSON_AddItemToObject(map, name, value);
             return;
@@ -452,12 +430,12 @@ static void add_value(Text *out, cJSON *map, const char *name, cJSON *value) {
 /* The variable `${…}` at P (NAME, LEN bytes): checked against the table and the topology,
  * and put in place. *DEPLOY_TEXT is set when it is user text that CloudFormation fills in
  * at deploy time (a parameter), whose characters octohac cannot see. */
-static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *name, size_t len,
+static void add_variable(const Cluster *c, StrBuf *out, cJSON *map, const char *name, size_t len,
                          bool *deploy_text) {
     if (is_pseudo(name, len)) {
-        text_adds(out, "${");
-        text_add(out, name, len);
-        text_adds(out, "}");
+        strbuf_puts(out, "${");
+        strbuf_add(out, name, len);
+        strbuf_puts(out, "}");
         return;
     }
     const BootVar *var = find_var(name, len);
@@ -475,8 +453,8 @@ static void add_variable(const Cluster *c, Text *out, cJSON *map, const char *na
  * own `${!…}` may stand anywhere. Quotes are followed well enough for node.ps1: single- and
  * double-quoted strings, `''` and backtick escapes. */
 static char *fill_values(const Cluster *c, const char *text, cJSON *map, bool *deploy_text) {
-    Text out = {0};
-    text_adds(&out, "");
+    StrBuf out = {0};
+    strbuf_puts(&out, "");
     char quote = 0;
     for (const char *p = text; *p;) {
         if (p[0] == '$' && p[1] == '{' && p[2] != '!') {
@@ -489,13 +467,13 @@ static char *fill_values(const Cluster *c, const char *text, cJSON *map, bool *d
             continue;
         }
         if (quote == '"' && p[0] == '`' && p[1]) {
-            text_add(&out, p, 2);
+            strbuf_add(&out, p, 2);
             p += 2;
             continue;
         }
         if (!quote && (*p == '\'' || *p == '"')) quote = *p;
         else if (quote && *p == quote) quote = 0; /* '' and "" close and reopen */
-        text_add(&out, p, 1);
+        strbuf_add(&out, p, 1);
         p++;
     }
     return out.data;

@@ -19,54 +19,6 @@ static const char *const github_commands[] = {
     [SEV_ERROR] = "error", [SEV_WARNING] = "warning", [SEV_NOTE] = "notice",
 };
 
-/* ------------------------------------------------------------------ growable text */
-
-typedef struct StrBuf {
-    char *data;
-    size_t len, cap;
-} StrBuf;
-
-static void sb_add(StrBuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *bigger = realloc(b->data, cap);
-        if (!bigger)
-            BUG("out of memory building a report");
-        b->data = bigger;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void sb_puts(StrBuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void sb_printf(StrBuf *b, const char *fmt, ...) OH_PRINTF(2, 3);
-static void sb_printf(StrBuf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        BUG("vsnprintf failed");
-    if ((size_t)n < sizeof small) {
-        sb_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = oh_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_add(b, big, (size_t)n);
-    free(big);
-}
-
 /* ------------------------------------------------------------------ text hygiene */
 
 /* Length of the valid UTF-8 sequence at S (1-4), or 0 when it is invalid. */
@@ -89,14 +41,14 @@ static size_t utf8_seq(const unsigned char *s)
 static const char *clean_utf8(StrBuf *b, const char *text)
 {
     b->len = 0;
-    sb_add(b, "", 0);
+    strbuf_add(b, "", 0);
     for (const unsigned char *s = (const unsigned char *)text; *s;) {
         size_t n = utf8_seq(s);
         if (n == 0) {
-            sb_puts(b, "\xEF\xBF\xBD");
+            strbuf_puts(b, "\xEF\xBF\xBD");
             s++;
         } else {
-            sb_add(b, (const char *)s, n);
+            strbuf_add(b, (const char *)s, n);
             s += n;
         }
     }
@@ -252,18 +204,18 @@ static char *path_uri(const char *path)
     static const char hex[] = "0123456789ABCDEF";
     StrBuf b = { 0 };
     if (path[0] == '/')
-        sb_puts(&b, "file://");
+        strbuf_puts(&b, "file://");
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~/", *p)) {
-            sb_add(&b, (const char *)p, 1);
+            strbuf_add(&b, (const char *)p, 1);
         } else {
             char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-            sb_add(&b, esc, 3);
+            strbuf_add(&b, esc, 3);
         }
     }
     if (!b.data)
-        sb_add(&b, "", 0);
+        strbuf_add(&b, "", 0);
     return b.data;
 }
 
@@ -296,11 +248,11 @@ static cJSON *sarif_physical(Span span, const char *root)
 static char *explain_text(const RuleInfo *info)
 {
     StrBuf b = { 0 };
-    sb_puts(&b, info->why ? info->why : info->title);
+    strbuf_puts(&b, info->why ? info->why : info->title);
     if (info->wrong)
-        sb_printf(&b, "\n\nThis is reported:\n%s", info->wrong);
+        strbuf_printf(&b, "\n\nThis is reported:\n%s", info->wrong);
     if (info->right)
-        sb_printf(&b, "\n\nThis is accepted:\n%s", info->right);
+        strbuf_printf(&b, "\n\nThis is accepted:\n%s", info->right);
     return b.data;
 }
 
@@ -335,9 +287,9 @@ static int sarif_rule_index(MachineReport *r, const char *code, Severity sev)
 static char *message_with_help(const Diagnostic *d)
 {
     StrBuf b = { 0 };
-    sb_puts(&b, d->message ? d->message : "");
+    strbuf_puts(&b, d->message ? d->message : "");
     if (d->help)
-        sb_printf(&b, "\nhelp: %s", d->help);
+        strbuf_printf(&b, "\nhelp: %s", d->help);
     return b.data;
 }
 
@@ -463,16 +415,16 @@ static void xml_escape(StrBuf *b, const char *text)
     for (const char *p = clean_utf8(&clean, text ? text : ""); *p; p++) {
         unsigned char c = (unsigned char)*p;
         switch (c) {
-        case '&': sb_puts(b, "&amp;"); break;
-        case '<': sb_puts(b, "&lt;"); break;
-        case '>': sb_puts(b, "&gt;"); break;
-        case '"': sb_puts(b, "&quot;"); break;
-        case '\'': sb_puts(b, "&apos;"); break;
+        case '&': strbuf_puts(b, "&amp;"); break;
+        case '<': strbuf_puts(b, "&lt;"); break;
+        case '>': strbuf_puts(b, "&gt;"); break;
+        case '"': strbuf_puts(b, "&quot;"); break;
+        case '\'': strbuf_puts(b, "&apos;"); break;
         default:
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                sb_printf(b, "\\x%02X", c);
+                strbuf_printf(b, "\\x%02X", c);
             else
-                sb_add(b, p, 1);
+                strbuf_add(b, p, 1);
         }
     }
     free(clean.data);
@@ -484,12 +436,12 @@ static void junit_line(StrBuf *b, const Diagnostic *d, const char *root)
     Loc loc = span_loc(d->span);
     StrBuf text = { 0 };
     if (loc.valid)
-        sb_printf(&text, "%s:%u:%u: ", loc.file, (unsigned)loc.line, (unsigned)loc.col);
+        strbuf_printf(&text, "%s:%u:%u: ", loc.file, (unsigned)loc.line, (unsigned)loc.col);
     else
-        sb_printf(&text, "%s: ", root);
-    sb_printf(&text, "%s[%s]: %s\n", severity_words[d->severity], d->code ? d->code : "", d->message);
+        strbuf_printf(&text, "%s: ", root);
+    strbuf_printf(&text, "%s[%s]: %s\n", severity_words[d->severity], d->code ? d->code : "", d->message);
     if (d->help)
-        sb_printf(&text, "  help: %s\n", d->help);
+        strbuf_printf(&text, "  help: %s\n", d->help);
     xml_escape(b, text.data);
     free(text.data);
 }
@@ -508,13 +460,13 @@ static size_t junit_case(StrBuf *b, const DiagCtx *diag, const char *file, const
 {
     size_t failures = 0;
     StrBuf out = { 0 };
-    sb_puts(b, "    <testcase name=\"");
+    strbuf_puts(b, "    <testcase name=\"");
     xml_escape(b, name);
-    sb_puts(b, "\" classname=\"");
+    strbuf_puts(b, "\" classname=\"");
     xml_escape(b, file);
-    sb_puts(b, "\">\n");
+    strbuf_puts(b, "\">\n");
     if (skipped)
-        sb_puts(b, "      <skipped message=\"not checked: the file has errors\"/>\n");
+        strbuf_puts(b, "      <skipped message=\"not checked: the file has errors\"/>\n");
     for (size_t i = 0; i < diag->count; i++) {
         const Diagnostic *d = diag->items[i];
         if (!belongs_to(d, cluster))
@@ -524,24 +476,24 @@ static size_t junit_case(StrBuf *b, const DiagCtx *diag, const char *file, const
             continue;
         }
         Loc loc = span_loc(d->span);
-        sb_puts(b, "      <failure type=\"");
+        strbuf_puts(b, "      <failure type=\"");
         xml_escape(b, d->code ? d->code : "");
-        sb_puts(b, "\" message=\"");
+        strbuf_puts(b, "\" message=\"");
         xml_escape(b, d->message);
-        sb_printf(b, "\" file=\"");
+        strbuf_printf(b, "\" file=\"");
         xml_escape(b, diag_file(d, file));
-        sb_printf(b, "\" line=\"%u\" column=\"%u\">", (unsigned)loc.line, (unsigned)loc.col);
+        strbuf_printf(b, "\" line=\"%u\" column=\"%u\">", (unsigned)loc.line, (unsigned)loc.col);
         junit_line(b, d, file);
-        sb_puts(b, "</failure>\n");
+        strbuf_puts(b, "</failure>\n");
         failures++;
     }
     if (out.data) {
-        sb_puts(b, "      <system-out>");
-        sb_puts(b, out.data);
-        sb_puts(b, "</system-out>\n");
+        strbuf_puts(b, "      <system-out>");
+        strbuf_puts(b, out.data);
+        strbuf_puts(b, "</system-out>\n");
     }
     free(out.data);
-    sb_puts(b, "    </testcase>\n");
+    strbuf_puts(b, "    </testcase>\n");
     return failures;
 }
 
@@ -574,13 +526,13 @@ static void junit_add_file(MachineReport *r, const DiagCtx *diag, const char *fi
         skipped += file_errors;
         tests++;
     }
-    sb_puts(&r->suites, "  <testsuite name=\"");
+    strbuf_puts(&r->suites, "  <testsuite name=\"");
     xml_escape(&r->suites, file);
-    sb_printf(&r->suites, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests,
+    strbuf_printf(&r->suites, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests,
               failures, skipped);
     if (cases.data)
-        sb_puts(&r->suites, cases.data);
-    sb_puts(&r->suites, "  </testsuite>\n");
+        strbuf_puts(&r->suites, cases.data);
+    strbuf_puts(&r->suites, "  </testsuite>\n");
     free(cases.data);
     r->tests += tests;
     r->failures += failures;

@@ -11,45 +11,18 @@
 #include <string.h>
 
 typedef struct JsonOut {
-    char *data;
-    size_t len, cap;
+    StrBuf text;
     char *scratch;              /* where cJSON prints one escaped string */
     size_t scratch_cap;
 } JsonOut;
 
-static void out_reserve(JsonOut *out, size_t extra)
-{
-    if (out->len + extra + 1 <= out->cap)
-        return;
-    size_t cap = out->cap ? out->cap : 4096;
-    while (cap < out->len + extra + 1)
-        cap *= 2;
-    char *grown = realloc(out->data, cap);
-    if (!grown)
-        BUG("out of memory growing the JSON buffer to %zu bytes", cap);
-    out->data = grown;
-    out->cap = cap;
-}
-
-static void out_write(JsonOut *out, const char *s, size_t n)
-{
-    out_reserve(out, n);
-    memcpy(out->data + out->len, s, n);
-    out->len += n;
-    out->data[out->len] = '\0';
-}
-
-static void out_puts(JsonOut *out, const char *s)
-{
-    out_write(out, s, strlen(s));
-}
-
 static void out_indent(JsonOut *out, int depth)
 {
-    out_reserve(out, (size_t)depth * 2);
-    memset(out->data + out->len, ' ', (size_t)depth * 2);
-    out->len += (size_t)depth * 2;
-    out->data[out->len] = '\0';
+    StrBuf *t = &out->text;
+    strbuf_reserve(t, (size_t)depth * 2);
+    memset(t->data + t->len, ' ', (size_t)depth * 2);
+    t->len += (size_t)depth * 2;
+    t->data[t->len] = '\0';
 }
 
 /* "text" with cJSON's escaping: a string node on the stack that references TEXT. */
@@ -64,7 +37,7 @@ static void out_string(JsonOut *out, const char *text)
     cJSON node = { .type = cJSON_String | cJSON_IsReference, .valuestring = (char *)text };
     if (!cJSON_PrintPreallocated(&node, out->scratch, (int)out->scratch_cap, false))
         BUG("cJSON could not print a string of %zu bytes", strlen(text));
-    out_puts(out, out->scratch);
+    strbuf_puts(&out->text, out->scratch);
 }
 
 void emit_format_number(double value, char buf[40])
@@ -106,23 +79,23 @@ static void print_container(JsonOut *out, const cJSON *node, int depth, bool obj
 {
     const cJSON *child = node->child;
     if (!child) {
-        out_puts(out, object ? "{}" : "[]");
+        strbuf_puts(&out->text, object ? "{}" : "[]");
         return;
     }
-    out_puts(out, object ? "{\n" : "[\n");
+    strbuf_puts(&out->text, object ? "{\n" : "[\n");
     for (; child; child = child->next) {
         out_indent(out, depth + 1);
         if (object) {
             if (!child->string)
                 BUG("a JSON object member has no key");
             out_string(out, child->string);
-            out_puts(out, ": ");
+            strbuf_puts(&out->text, ": ");
         }
         print_value(out, child, depth + 1);
-        out_puts(out, child->next ? ",\n" : "\n");
+        strbuf_puts(&out->text, child->next ? ",\n" : "\n");
     }
     out_indent(out, depth);
-    out_puts(out, object ? "}" : "]");
+    strbuf_puts(&out->text, object ? "}" : "]");
 }
 
 static void print_value(JsonOut *out, const cJSON *node, int depth)
@@ -130,17 +103,17 @@ static void print_value(JsonOut *out, const cJSON *node, int depth)
     char num[40];
     switch (node->type & 0xFF) {
     case cJSON_False:
-        out_puts(out, "false");
+        strbuf_puts(&out->text, "false");
         break;
     case cJSON_True:
-        out_puts(out, "true");
+        strbuf_puts(&out->text, "true");
         break;
     case cJSON_NULL:
-        out_puts(out, "null");
+        strbuf_puts(&out->text, "null");
         break;
     case cJSON_Number:
         emit_format_number(node->valuedouble, num);
-        out_puts(out, num);
+        strbuf_puts(&out->text, num);
         break;
     case cJSON_String:
         out_string(out, node->valuestring ? node->valuestring : "");
@@ -159,11 +132,9 @@ static void print_value(JsonOut *out, const cJSON *node, int depth)
 char *emit_json(const cJSON *tmpl, size_t *len)
 {
     JsonOut out = {0};
-    out_reserve(&out, 0);
-    out.data[0] = '\0';
     print_value(&out, tmpl, 0);
-    out_puts(&out, "\n");
+    strbuf_puts(&out.text, "\n");
     free(out.scratch);
-    *len = out.len;
-    return out.data;
+    *len = out.text.len;
+    return out.text.data;
 }

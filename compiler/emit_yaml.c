@@ -378,31 +378,9 @@ static size_t comment_size(const char *source_name)
 
 /* ------------------------------------------------------------------ emitting */
 
-typedef struct YamlOut {
-    char *data;
-    size_t len, cap;
-} YamlOut;
-
-static void yout_write(YamlOut *out, const char *s, size_t n)
-{
-    if (out->len + n + 1 > out->cap) {
-        size_t cap = out->cap ? out->cap : 8192;
-        while (cap < out->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(out->data, cap);
-        if (!grown)
-            BUG("out of memory growing the YAML buffer to %zu bytes", cap);
-        out->data = grown;
-        out->cap = cap;
-    }
-    memcpy(out->data + out->len, s, n);
-    out->len += n;
-    out->data[out->len] = '\0';
-}
-
 static int yaml_write_handler(void *data, unsigned char *buffer, size_t size)
 {
-    yout_write(data, (const char *)buffer, size);
+    strbuf_add(data, (const char *)buffer, size);
     return 1;
 }
 
@@ -448,19 +426,19 @@ static void libyaml_event(YamlSink *sink, const YamlEvent *ev)
     emit_event(e, &out, made);
 }
 
-static void write_comment(YamlOut *out, const char *source_name)
+static void write_comment(StrBuf *out, const char *source_name)
 {
-    yout_write(out, COMMENT_HEAD, sizeof COMMENT_HEAD - 1);
+    strbuf_add(out, COMMENT_HEAD, sizeof COMMENT_HEAD - 1);
     for (const char *p = comment_base(source_name); *p; p++) {
         char c = special_byte((unsigned char)*p) || *p == '\n' ? '?' : *p;
-        yout_write(out, &c, 1);
+        strbuf_add(out, &c, 1);
     }
-    yout_write(out, COMMENT_TAIL, sizeof COMMENT_TAIL - 1);
+    strbuf_add(out, COMMENT_TAIL, sizeof COMMENT_TAIL - 1);
 }
 
 char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len)
 {
-    YamlOut out = {0};
+    StrBuf out = {0};
     write_comment(&out, source_name);
 
     LibyamlSink k = { .sink.event = libyaml_event };

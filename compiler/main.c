@@ -169,15 +169,21 @@ static void print_command_help(FILE *out, const Command *cmd)
         fprintf(out, "\n%s", cmd->details);
 }
 
+static void cli_verror(const char *fmt, va_list ap) OH_PRINTF(1, 0);
+static void cli_verror(const char *fmt, va_list ap)
+{
+    fputs("octohac: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 /* Prints "octohac: error: MESSAGE", the command's usage, and returns EXIT_USAGE. */
 static int usage_error(const Command *cmd, const char *fmt, ...) OH_PRINTF(2, 3);
 static int usage_error(const Command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("octohac: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_verror(fmt, ap);
     va_end(ap);
     if (cmd)
         print_command_usage(stderr, cmd);
@@ -192,9 +198,7 @@ static void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("octohac: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_verror(fmt, ap);
     va_end(ap);
 }
 

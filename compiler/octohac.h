@@ -51,6 +51,18 @@ typedef struct TextBuf {
 void text_append(TextBuf *buf, const char *s, size_t n);
 void text_puts(TextBuf *buf, const char *s);
 
+/* A growable NUL-terminated string on the heap, for text handed over to a caller (the YAML
+ * and JSON output, the machine-readable reports, the bootstrap script): the taker frees
+ * `data`. Zero-initialise it; `data` stays NULL until the first append. */
+typedef struct StrBuf {
+    char *data;
+    size_t len, cap;
+} StrBuf;
+void strbuf_reserve(StrBuf *buf, size_t extra);   /* room for EXTRA more bytes and the NUL */
+void strbuf_add(StrBuf *buf, const char *s, size_t n);
+void strbuf_puts(StrBuf *buf, const char *s);
+void strbuf_printf(StrBuf *buf, const char *fmt, ...) OH_PRINTF(2, 3);
+
 /* cJSON's memory. After json_memory_install, every cJSON block comes from an arena and
  * dies with it: from the one last given to json_memory_use, so that a template tree dies
  * with its compilation instead of node by node, or else from a lasting arena that

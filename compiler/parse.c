@@ -321,6 +321,20 @@ static void add_item(Parser *p, PtrVec *items, Value *v)
         vec_push(p->arena, items, v);
 }
 
+/* Ends a list or call at its CLOSE token, or where it stopped when it is unclosed: the span
+ * from START, and the items. */
+static Value *finish_items(Parser *p, Value *v, Span start, TokenKind close, const PtrVec *items)
+{
+    if (at(p, close))
+        v->span = span_join(start, advance(p)->span);
+    else
+        v->span = span_join(start, p->toks[p->pos ? p->pos - 1 : 0].span);
+    v->items = (Value **)items->items;
+    v->count = items->count;
+    leave(p);
+    return v;
+}
+
 /* list = "[" { sep } [ value { sep { sep } value } ] { sep } "]" */
 static Value *parse_list(Parser *p)
 {
@@ -351,14 +365,7 @@ static Value *parse_list(Parser *p)
             advance(p);
         skip_seps(p);
     }
-    if (at(p, TK_RBRACKET))
-        v->span = span_join(open->span, advance(p)->span);
-    else
-        v->span = span_join(open->span, p->toks[p->pos ? p->pos - 1 : 0].span);
-    v->items = (Value **)items.items;
-    v->count = items.count;
-    leave(p);
-    return v;
+    return finish_items(p, v, open->span, TK_RBRACKET, &items);
 }
 
 /* call = WORD "(" [ value { "," value } ] ")" */
@@ -394,14 +401,7 @@ static Value *parse_call(Parser *p)
             }
         }
     }
-    if (at(p, TK_RPAREN))
-        v->span = span_join(name->span, advance(p)->span);
-    else
-        v->span = span_join(name->span, p->toks[p->pos - 1].span);
-    v->items = (Value **)args.items;
-    v->count = args.count;
-    leave(p);
-    return v;
+    return finish_items(p, v, name->span, TK_RPAREN, &args);
 }
 
 /* value = STRING | NUMBER [ unit ] | ADDRESS | WORD | list | call
@@ -645,21 +645,28 @@ static bool parse_import(Parser *p, Item *it)
 }
 
 /* profile = "profile" WORD [ "extends" WORD { "," WORD } ] body */
+/* A profile or cluster from its name on: the name, `BASES_WORD name, …` if present
+ * (`extends` or `uses`), and the body. */
+static bool parse_named_item(Parser *p, Item *it, const char *bases_word, const char *what)
+{
+    const Token *t = advance(p);
+    it->name.text = lex_token_text(p->arena, t);
+    it->name.span = t->span;
+    if (token_is(peek(p), bases_word)) {
+        advance(p);
+        if (!parse_bases(p, it, bases_word))
+            return false;
+    }
+    return parse_item_body(p, it, what);
+}
+
 static bool parse_profile(Parser *p, Item *it)
 {
     if (!at(p, TK_WORD)) {
         expected(p, "a profile name", " after `profile`");
         return false;
     }
-    const Token *t = advance(p);
-    it->name.text = lex_token_text(p->arena, t);
-    it->name.span = t->span;
-    if (token_is(peek(p), "extends")) {
-        advance(p);
-        if (!parse_bases(p, it, "extends"))
-            return false;
-    }
-    return parse_item_body(p, it, "profile");
+    return parse_named_item(p, it, "extends", "profile");
 }
 
 /* cluster = "cluster" ( STRING | WORD ) [ "uses" WORD { "," WORD } ] body */
@@ -670,15 +677,7 @@ static bool parse_cluster(Parser *p, Item *it)
         diag_help(p->diag, d, "write `cluster \"name\" { … }`");
         return false;
     }
-    const Token *t = advance(p);
-    it->name.text = lex_token_text(p->arena, t);
-    it->name.span = t->span;
-    if (token_is(peek(p), "uses")) {
-        advance(p);
-        if (!parse_bases(p, it, "uses"))
-            return false;
-    }
-    return parse_item_body(p, it, "cluster");
+    return parse_named_item(p, it, "uses", "cluster");
 }
 
 /* item = import | profile | cluster

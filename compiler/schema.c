@@ -361,12 +361,19 @@ const SchemaAttr *schema_attr(const SchemaBlock *block, const char *name)
     return NULL;
 }
 
-static Pattern *pattern_get(const char *name)
+/* The pattern NAME of the schema; an unknown name is a bug in the caller. */
+static Pattern *pattern_named(const char *name)
 {
     schema_get();
     Pattern *p = pattern_find(name);
     if (!p)
         BUG("unknown schema pattern \"%s\"", name);
+    return p;
+}
+
+static Pattern *pattern_get(const char *name)
+{
+    Pattern *p = pattern_named(name);
     if (!p->code)
         pattern_compile(p);
     return p;
@@ -388,11 +395,7 @@ bool schema_pattern_match(const char *pattern_name, const char *subject)
 
 const char *schema_pattern_expected(const char *pattern_name)
 {
-    schema_get();
-    Pattern *p = pattern_find(pattern_name);
-    if (!p)
-        BUG("unknown schema pattern \"%s\"", pattern_name);
-    return p->expected;
+    return pattern_named(pattern_name)->expected;
 }
 
 size_t schema_compile_all(void)

@@ -6,20 +6,11 @@
  * crashes, hangs, leaks and undefined behaviour, not for wrong diagnostics (the unit and
  * diagnostic tests do that). Build and run: see tests/fuzz/README.md. */
 #include "octohac.h"
+#include "fuzz_sink.h"
 
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static FILE *sink(void)
-{
-    static FILE *null_out;
-    if (!null_out)
-        null_out = fopen("/dev/null", "w");
-    if (!null_out)
-        abort();
-    return null_out;
-}
 
 static void check_program(Arena *arena, const Program *prog, DiagCtx *diag)
 {
@@ -48,10 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Program *prog = res_load_memory(arena, "fuzz.oha", (const char *)data, size, NULL, &diag);
     if (prog && !diag_has_errors(&diag))
         check_program(arena, prog, &diag);
-    RenderOptions opts = {.format = DF_HUMAN, .color = size % 2 == 0, .file_count = 1};
-    diag_render(&diag, &opts, sink());
-    opts.format = DF_SHORT;
-    diag_render(&diag, &opts, sink());
+    render_diagnostics(&diag, size);
     arena_free(arena);
     return 0;
 }

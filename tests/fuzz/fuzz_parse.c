@@ -4,20 +4,11 @@
  * undefined behaviour, not for wrong diagnostics (the unit and diagnostic tests do that).
  * Build and run: see tests/fuzz/README.md. */
 #include "octohac.h"
+#include "fuzz_sink.h"
 
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static FILE *sink(void)
-{
-    static FILE *null_out;
-    if (!null_out)
-        null_out = fopen("/dev/null", "w");
-    if (!null_out)
-        abort();
-    return null_out;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,10 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         File *file = parse_file(arena, src, &tokens, &diag);
         parse_dump(sink(), file);
     }
-    RenderOptions opts = {.format = DF_HUMAN, .color = size % 2 == 0, .file_count = 1};
-    diag_render(&diag, &opts, sink());
-    opts.format = DF_SHORT;
-    diag_render(&diag, &opts, sink());
+    render_diagnostics(&diag, size);
     arena_free(arena);
     return 0;
 }

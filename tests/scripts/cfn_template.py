@@ -3,6 +3,8 @@ refcheck, determinism, guard): running `octohac build` on a sample, loading YAML
 CloudFormation's short-form tags expanded to their JSON forms, and walking a template's
 intrinsic functions. It checks nothing by itself."""
 
+import argparse
+import json
 import os
 import subprocess
 import sys
@@ -68,6 +70,45 @@ def build_or_die(octohac, sample, fmt):
         sys.stderr.write(f"{sample}: `octohac build -f {fmt}` exited {code}\n{err}")
         sys.exit(1)
     return out
+
+
+def check_arguments():
+    """The arguments of a template check: `--octohac BIN SAMPLE.oha...`, or `--template F.json`
+    (a deliberately broken fixture) with `--expect-error TEXT` for each problem it must find."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--octohac")
+    ap.add_argument("--template")
+    ap.add_argument("--expect-error", action="append", default=[])
+    ap.add_argument("samples", nargs="*")
+    return ap.parse_args()
+
+
+def templates_of(args):
+    """(name, template) for `--template` and for each sample, built to JSON."""
+    templates = []
+    if args.template:
+        with open(args.template, encoding="utf-8") as f:
+            templates.append((args.template, json.load(f)))
+    for sample in args.samples:
+        templates.append((sample, json.loads(build_or_die(args.octohac, sample, "json"))))
+    return templates
+
+
+def report(tool, problems, expected, summary, what="problems"):
+    """Prints PROBLEMS and returns the exit code: with EXPECTED texts, 0 only when each is
+    found in some problem (the check is seen to fail); otherwise 0 only when there are none,
+    after the SUMMARY line."""
+    for p in problems:
+        print(p)
+    if expected:
+        missing = [t for t in expected if not any(t in p for p in problems)]
+        if missing:
+            print(f"{tool}: expected {what} not reported: {missing}")
+            return 1
+        print(f"{tool}: all {len(expected)} expected {what} were reported")
+        return 0
+    print(f"{tool}: {summary}")
+    return 1 if problems else 0
 
 
 def strict_equal(a, b, path="$"):

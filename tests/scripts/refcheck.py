@@ -12,7 +12,6 @@ every parameter is used; and the resources' dependencies have no cycle.
       found among the reported problems)
 """
 
-import argparse
 import functools
 import json
 import os
@@ -160,35 +159,14 @@ class Checker:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--octohac")
-    ap.add_argument("--template")
-    ap.add_argument("--expect-error", action="append", default=[])
-    ap.add_argument("samples", nargs="*")
-    args = ap.parse_args()
+    args = cfn_template.check_arguments()
     sys.setrecursionlimit(10000)
-
-    templates = []
-    if args.template:
-        with open(args.template, encoding="utf-8") as f:
-            templates.append((args.template, json.load(f)))
-    for sample in args.samples:
-        templates.append((sample, json.loads(cfn_template.build_or_die(args.octohac, sample, "json"))))
+    templates = cfn_template.templates_of(args)
     problems = []
     for name, template in templates:
         problems += Checker(name, template).check()
-
-    for p in problems:
-        print(p)
-    if args.expect_error:
-        missing = [t for t in args.expect_error if not any(t in p for p in problems)]
-        if missing:
-            print(f"refcheck: expected problems not reported: {missing}")
-            return 1
-        print(f"refcheck: all {len(args.expect_error)} expected problems were reported")
-        return 0
-    print(f"refcheck: {len(templates)} templates, {len(problems)} problems")
-    return 1 if problems else 0
+    return cfn_template.report("refcheck", problems, args.expect_error,
+                               f"{len(templates)} templates, {len(problems)} problems")
 
 
 if __name__ == "__main__":

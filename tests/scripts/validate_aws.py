@@ -13,7 +13,6 @@ lacks, are read as `\\w`, whitespace and `\\d`. A resource type with no schema f
       check passes only if every TEXT is found among the reported violations)
 """
 
-import argparse
 import functools
 import json
 import os
@@ -123,37 +122,15 @@ def validate_template(name, template):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--octohac")
-    ap.add_argument("--template")
-    ap.add_argument("--expect-error", action="append", default=[])
-    ap.add_argument("samples", nargs="*")
-    args = ap.parse_args()
-
+    args = cfn_template.check_arguments()
+    templates = cfn_template.templates_of(args)
     problems, resources = [], 0
-    templates = []
-    if args.template:
-        with open(args.template, encoding="utf-8") as f:
-            templates.append((args.template, json.load(f)))
-    for sample in args.samples:
-        templates.append((sample, json.loads(cfn_template.build_or_die(args.octohac, sample, "json"))))
     for name, template in templates:
         resources += len(template.get("Resources", {}))
         problems += validate_template(name, template)
-
-    if args.expect_error:
-        missing = [t for t in args.expect_error if not any(t in p for p in problems)]
-        for p in problems:
-            print(p)
-        if missing:
-            print(f"validate_aws: expected violations not reported: {missing}")
-            return 1
-        print(f"validate_aws: all {len(args.expect_error)} expected violations were reported")
-        return 0
-    for p in problems:
-        print(p)
-    print(f"validate_aws: {len(templates)} templates, {resources} resources, {len(problems)} violations")
-    return 1 if problems else 0
+    return cfn_template.report("validate_aws", problems, args.expect_error,
+                               f"{len(templates)} templates, {resources} resources, {len(problems)} violations",
+                               what="violations")
 
 
 if __name__ == "__main__":

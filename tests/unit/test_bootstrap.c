@@ -143,24 +143,6 @@ typedef struct Rendered {
     char *text;              /* the script after substitution (malloc'd) */
 } Rendered;
 
-typedef struct Buf {
-    char *data;
-    size_t len, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->data = realloc(b->data, b->cap);
-        if (!b->data) abort();
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void buf_adds(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 #define SAMPLE_ARN "arn:aws:secretsmanager:us-east-1:123456789012:secret:Sample-a1b2c3"
 
 /* What CloudFormation would put in place of a name the script leaves to Fn::Sub: a pseudo
@@ -200,17 +182,17 @@ static const char *map_sample(const char *name) {
 /* Fn::Sub as CloudFormation does it: `${Name}` from the map (an intrinsic gets a sample
  * value) or a reference, `${!Name}` → `${Name}`. An unknown name fails the test. */
 static char *substitute(const char *script, const cJSON *map, const char *label) {
-    Buf out = {0};
-    buf_adds(&out, "");
+    StrBuf out = {0};
+    strbuf_puts(&out, "");
     const char *p = script;
     for (const char *at; (at = strstr(p, "${"));) {
-        buf_add(&out, p, (size_t)(at - p));
+        strbuf_add(&out, p, (size_t)(at - p));
         const char *end = strchr(at, '}');
         CHECK(end != NULL, "%s: unterminated ${", label);
         if (!end) break;
         if (at[2] == '!') {
-            buf_adds(&out, "${");
-            buf_add(&out, at + 3, (size_t)(end - at - 2));
+            strbuf_puts(&out, "${");
+            strbuf_add(&out, at + 3, (size_t)(end - at - 2));
         } else {
             char name[128];
             snprintf(name, sizeof name, "%.*s", (int)(end - at - 2), at + 2);
@@ -218,11 +200,11 @@ static char *substitute(const char *script, const cJSON *map, const char *label)
             const char *text = value ? (cJSON_IsString(value) ? value->valuestring : map_sample(name))
                                      : reference_value(name);
             CHECK(text != NULL, "%s: `${%s}` is neither in the variable map nor a known reference", label, name);
-            if (text) buf_adds(&out, text);
+            if (text) strbuf_puts(&out, text);
         }
         p = end + 1;
     }
-    buf_adds(&out, p);
+    strbuf_puts(&out, p);
     return out.data;
 }
 
@@ -269,23 +251,23 @@ static char *block_after(const char *text, const char *needle) {
 }
 
 /* A single-quoted literal at P (quotes doubled inside) appended to OUT; returns what follows. */
-static const char *quoted(const char *p, Buf *out) {
+static const char *quoted(const char *p, StrBuf *out) {
     for (p++; *p; p++) {
         if (*p == '\'' && p[1] != '\'') return p + 1;
         if (*p == '\'') p++;
-        buf_add(out, p, 1);
+        strbuf_add(out, p, 1);
     }
     return p;
 }
 
 /* The value of a top-level `$Name = EXPR`, where EXPR joins 'literals' and $N with ` + `. */
-static void variable_value(const char *text, const char *name, int node, Buf *out) {
+static void variable_value(const char *text, const char *name, int node, StrBuf *out) {
     char needle[160];
     snprintf(needle, sizeof needle, "\n$%.100s = ", name);
     const char *p = strstr(text, needle);
     CHECK(p != NULL, "the script assigns $%s", name);
     if (!p) {
-        buf_adds(out, "<?>");
+        strbuf_puts(out, "<?>");
         return;
     }
     p += strlen(needle);
@@ -295,7 +277,7 @@ static void variable_value(const char *text, const char *name, int node, Buf *ou
         } else if (strncmp(p, "$N", 2) == 0) {
             char num[16];
             snprintf(num, sizeof num, "%d", node);
-            buf_adds(out, num);
+            strbuf_puts(out, num);
             p += 2;
         } else {
             CHECK(false, "$%s is not a literal: `%.30s`", name, p);
@@ -309,11 +291,11 @@ static void variable_value(const char *text, const char *name, int node, Buf *ou
 /* The words of each `Invoke-Octo CMD ARGS` statement in BLOCK, in order, one command per line
  * of PLAN, with the `--instance <INSTANCE>` the wrapper inserts after CMD. An argument is a
  * bare word, a 'literal', $Sec.Name (a secret read at run time) or a top-level $Variable. */
-static void add_calls(const char *text, const char *block, const char *instance, int node, Buf *plan) {
+static void add_calls(const char *text, const char *block, const char *instance, int node, StrBuf *plan) {
     for (const char *p = strstr(block, "Invoke-Octo "); p; p = strstr(p, "Invoke-Octo ")) {
         p += strlen("Invoke-Octo ");
         for (int word = 0; *p && !strchr(";}\n", *p); word++) {
-            if (word) buf_adds(plan, " ");
+            if (word) strbuf_puts(plan, " ");
             if (*p == '\'') {
                 p = quoted(p, plan);
             } else {
@@ -321,30 +303,30 @@ static void add_calls(const char *text, const char *block, const char *instance,
                 char token[96];
                 snprintf(token, sizeof token, "%.*s", (int)n, p);
                 if (strncmp(token, "$Sec.", 5) == 0) {
-                    buf_adds(plan, "<secret:");
-                    buf_adds(plan, token + 5);
-                    buf_adds(plan, ">");
+                    strbuf_puts(plan, "<secret:");
+                    strbuf_puts(plan, token + 5);
+                    strbuf_puts(plan, ">");
                 } else if (token[0] == '$') {
                     variable_value(text, token + 1, node, plan);
                 } else {
-                    buf_adds(plan, token);
+                    strbuf_puts(plan, token);
                 }
                 p += n;
             }
             if (word == 0) {
-                buf_adds(plan, " --instance ");
-                buf_adds(plan, instance);
+                strbuf_puts(plan, " --instance ");
+                strbuf_puts(plan, instance);
             }
             while (*p == ' ') p++;
         }
-        buf_adds(plan, "\n");
+        strbuf_puts(plan, "\n");
     }
 }
 
 /* The instance Invoke-Octo passes to every command, read from the wrapper itself. */
 static char *octo_instance(const char *text) {
-    Buf out = {0};
-    buf_adds(&out, "");
+    StrBuf out = {0};
+    strbuf_puts(&out, "");
     const char *wrapper = "function Invoke-Octo($cmd) { $argv = @($cmd, '--instance', ";
     const char *at = strstr(text, wrapper);
     CHECK(at != NULL, "Invoke-Octo puts `--instance` after the command");
@@ -358,8 +340,8 @@ static char *octo_instance(const char *text) {
  * conditions: node 1 creates the database (and sets path, admin, licence) only when the
  * catalog does not exist yet (FRESH). */
 static char *node_plan(const char *text, int node, bool fresh) {
-    Buf plan = {0};
-    buf_adds(&plan, "");
+    StrBuf plan = {0};
+    strbuf_puts(&plan, "");
     char *instance = octo_instance(text);
     char *step5 = block_after(text, "\nStep 5 create-instance {");
     char *step6 = block_after(text, "\nStep 6 database {");
@@ -553,15 +535,15 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     bool redis = c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
     const char *extra = redis ? " --multiNodePollingTentaclesRedisConnectionString <secret:Redis>" : "";
     const char *instance = rendered(&c->octopus.instance, "OctopusServer");
-    Buf shared = {0};
-    buf_adds(&shared, "");
+    StrBuf shared = {0};
+    strbuf_puts(&shared, "");
     if (c->storage.existing.source == VS_NONE) {
-        buf_adds(&shared, "\\\\");
-        buf_adds(&shared, reference_value("FileSystem.DNSName"));
-        buf_adds(&shared, "\\share\\");
-        buf_adds(&shared, rendered(&c->storage.folder, "OctopusShared"));
+        strbuf_puts(&shared, "\\\\");
+        strbuf_puts(&shared, reference_value("FileSystem.DNSName"));
+        strbuf_puts(&shared, "\\share\\");
+        strbuf_puts(&shared, rendered(&c->storage.folder, "OctopusShared"));
     } else {
-        buf_adds(&shared, rendered(&c->storage.existing, ""));
+        strbuf_puts(&shared, rendered(&c->storage.existing, ""));
     }
     /* node 1, new cluster: create, then path, admin and licence */
     char *plan = node_plan(r->text, 1, true);

@@ -172,10 +172,8 @@ void text_puts(TextBuf *buf, const char *s)
 
 /* ------------------------------------------------------------------ StrBuf */
 
-void strbuf_reserve(StrBuf *buf, size_t extra)
+void strbuf_grow(StrBuf *buf, size_t extra)
 {
-    if (buf->len + extra + 1 <= buf->cap)
-        return;
     size_t cap = buf->cap ? buf->cap : 1024;
     while (cap < buf->len + extra + 1)
         cap *= 2;
@@ -184,14 +182,6 @@ void strbuf_reserve(StrBuf *buf, size_t extra)
         BUG("out of memory growing a text to %zu bytes", cap);
     buf->data = grown;
     buf->cap = cap;
-}
-
-void strbuf_add(StrBuf *buf, const char *s, size_t n)
-{
-    strbuf_reserve(buf, n);
-    memcpy(buf->data + buf->len, s, n);
-    buf->len += n;
-    buf->data[buf->len] = '\0';
 }
 
 void strbuf_puts(StrBuf *buf, const char *s)

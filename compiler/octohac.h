@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -58,9 +59,24 @@ typedef struct StrBuf {
     char *data;
     size_t len, cap;
 } StrBuf;
-void strbuf_reserve(StrBuf *buf, size_t extra);   /* room for EXTRA more bytes and the NUL */
-void strbuf_add(StrBuf *buf, const char *s, size_t n);
+void strbuf_grow(StrBuf *buf, size_t extra);      /* strbuf_reserve's slow path */
 void strbuf_puts(StrBuf *buf, const char *s);
+
+/* Inline: the bootstrap's passes add a character at a time. */
+static inline void strbuf_reserve(StrBuf *buf, size_t extra)   /* room for EXTRA more and the NUL */
+{
+    if (buf->len + extra + 1 > buf->cap)
+        strbuf_grow(buf, extra);
+}
+
+static inline void strbuf_add(StrBuf *buf, const char *s, size_t n)
+{
+    strbuf_reserve(buf, n);
+    memcpy(buf->data + buf->len, s, n);
+    buf->len += n;
+    buf->data[buf->len] = '\0';
+}
+
 void strbuf_printf(StrBuf *buf, const char *fmt, ...) OH_PRINTF(2, 3);
 
 /* cJSON's memory. After json_memory_install, every cJSON block comes from an arena and

@@ -290,21 +290,32 @@ static const char *strip_ext(Arena *arena, const char *name)
     return str_ends(name, RES_EXT) ? arena_strndup(arena, name, strlen(name) - strlen(RES_EXT)) : name;
 }
 
-/* The places to look for IMPORT_NAME (already ending in .oha), in order:
- *   ./x, ../x      the importing file's directory only (inside the stdlib for a stdlib file)
- *   std/x          each search directory, then the embedded stdlib
- *   other/x        the importing file's directory, then each search directory */
-static Candidate *res_candidates(Resolver *r, const Loaded *from, const char *import_name,
-                                 bool relative, size_t *count)
+/* Adds DIR/NAME for each name of NAMES (the import as written, then with .oha); the
+ * stdlib holds only .oha modules, so in it just the last. */
+static void res_add_place(Resolver *r, Candidate *out, size_t *n, const char *dir,
+                          const char *const *names, size_t name_count, bool in_stdlib)
 {
-    Candidate *out = arena_alloc(r->arena, (r->search->count + 2) * sizeof *out);
+    for (size_t i = in_stdlib ? name_count - 1 : 0; i < name_count; i++)
+        out[(*n)++] = (Candidate){path_join(r->arena, dir, names[i]), in_stdlib};
+}
+
+/* The places to look for an import, in order; in each place the path as written first,
+ * then with .oha added (NAMES, one or two):
+ *   ./x, ../x      the importing file's directory only (inside the stdlib for a stdlib file)
+ *   std/x          each search directory, then the embedded stdlib (x.oha only)
+ *   other/x        the importing file's directory, then each search directory */
+static Candidate *res_candidates(Resolver *r, const Loaded *from, const char *const *names,
+                                 size_t name_count, bool relative, size_t *count)
+{
+    Candidate *out = arena_alloc(r->arena, (r->search->count + 2) * name_count * sizeof *out);
     size_t n = 0;
+    const char *import_name = names[name_count - 1];
     bool is_std = str_starts(import_name, RES_STDLIB_PREFIX);
     if (relative || (!is_std && !from->embedded))
-        out[n++] = (Candidate){path_join(r->arena, from->dir, import_name), from->embedded};
+        res_add_place(r, out, &n, from->dir, names, name_count, from->embedded);
     if (!relative) {
         for (size_t i = 0; i < r->search->count; i++)
-            out[n++] = (Candidate){path_join(r->arena, r->search->dirs[i], import_name), false};
+            res_add_place(r, out, &n, r->search->dirs[i], names, name_count, false);
         if (is_std)
             out[n++] = (Candidate){path_normalize(r->arena, import_name, NULL), true};
     }
@@ -487,8 +498,10 @@ static void res_import(Resolver *r, Loaded *from, const Item *imp)
         return;
     }
 
+    const char *names[2] = { text, import_name };
+    bool as_written = import_name != text;
     size_t n;
-    Candidate *cands = res_candidates(r, from, import_name, relative, &n);
+    Candidate *cands = res_candidates(r, from, names + !as_written, as_written ? 2 : 1, relative, &n);
     for (size_t i = 0; i < n; i++) {
         const Candidate *c = &cands[i];
         const EmbeddedFile *embedded = NULL;

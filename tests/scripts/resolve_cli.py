@@ -5,7 +5,8 @@ Checks, through `octohac check`, the search order of imports: -I directories bef
 OCTOHAC_PATH entries (in order, empty entries skipped) before the built-in stdlib; the
 look-list of OH0501 in that order; `..` allowed into a -I directory and rejected
 elsewhere; a root read from standard input importing relative to the working
-directory; and the same file reached by two paths loaded once.
+directory; the same file reached by two paths loaded once; and an import tried as
+written before `.oha` is added (`./x.inc` reads `x.inc`, else `x.inc.oha`).
 
 Which file an import resolved to is observed through the profiles it defines: each
 candidate defines a differently named profile, and a `uses` of a profile that was not
@@ -103,8 +104,9 @@ def test_look_list(octohac, tmp):
     write(tmp, "missing.oha", 'import "shared/nope"\n' + CLUSTER.format(profile="none"))
     _, diags, err = check(octohac, tmp, ["-I", "inc_a", "missing.oha"], "inc_b", fmt="human")
     looked = re.findall(r"= note: looked for `([^`]*)`", err)
-    expect("OH0501 lists the importing folder, -I, then OCTOHAC_PATH", looked,
-           ["shared/nope.oha", "inc_a/shared/nope.oha", "inc_b/shared/nope.oha"], err)
+    expect("OH0501 lists the importing folder, -I, then OCTOHAC_PATH, each as written then .oha", looked,
+           ["shared/nope", "shared/nope.oha", "inc_a/shared/nope", "inc_a/shared/nope.oha",
+            "inc_b/shared/nope", "inc_b/shared/nope.oha"], err)
     _, diags, err = check(octohac, tmp, ["-I", "inc_a", "missing.oha"], "inc_b")
     expect("a missing import is OH0501 (and no OH0503 follows from it)", resolution_codes(diags),
            ["OH0501"], err)
@@ -146,6 +148,23 @@ def test_loaded_once(octohac, tmp):
     expect("a file reached through a symlink is the same file", resolution_codes(diags), [], err)
 
 
+def test_as_written(octohac, tmp):
+    write(tmp, "written/x.inc", "profile inc_as_written { }\n")
+    write(tmp, "written/x.inc.oha", "profile inc_with_ext { }\n")
+    write(tmp, "written/y.inc.oha", "profile y_with_ext { }\n")
+    write(tmp, "written/lib/z.inc", "profile z_by_name { }\n")
+    for name, profile, imports in (("first", "inc_as_written", ["./x.inc"]),
+                                   ("shadowed", "inc_with_ext", ["./x.inc"]),
+                                   ("fallback", "y_with_ext", ["./y.inc"]),
+                                   ("by-name", "z_by_name", ["z.inc"])):
+        write(tmp, f"written/{name}.oha", root_using(profile, imports))
+    case = lambda name, args: resolution_codes(check(octohac, tmp, args + [f"written/{name}.oha"])[1])
+    expect("`./x.inc` reads the file x.inc as written", case("first", []), [])
+    expect("... before x.inc.oha, which is then not loaded", case("shadowed", []), ["OH0503"])
+    expect("`./y.inc` falls back to y.inc.oha", case("fallback", []), [])
+    expect("an import by name is tried as written too, in a -I directory", case("by-name", ["-I", "written/lib"]), [])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--octohac", required=True)
@@ -158,6 +177,7 @@ def main():
         test_dotdot(octohac, tmp)
         test_stdin(octohac, tmp)
         test_loaded_once(octohac, tmp)
+        test_as_written(octohac, tmp)
     for f in failures:
         print(f"FAIL {f}", file=sys.stderr)
     return 1 if failures else 0

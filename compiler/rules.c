@@ -753,6 +753,88 @@ static void check_nat_download(const RuleCtx *rc, const Cluster *c)       /* OH2
               "the internet (for example an S3 object, through the S3 endpoint)");
 }
 
+/* A new VPC is created with the stack and has no route to anything outside it, while FSx
+ * joins the self-managed domain as it is created and the nodes resolve through dns_ips. */
+static void check_self_managed_vpc(const RuleCtx *rc, const Cluster *c)   /* OH2027 */
+{
+    if (c->directory.form != DIR_SELF_MANAGED || c->network.vpc.source != VS_NONE)
+        return;
+    Diagnostic *d = report_at(rc, &c->directory.dns_ips.origin,
+                              "a self-managed directory needs an existing VPC: a new VPC has no route "
+                              "to its domain controllers");
+    diag_label(rc->diag, d, "unreachable from a new VPC");
+    also_at(rc, d, &c->network.vpc.origin, "a new VPC");
+    diag_note(rc->diag, d, (Span){0}, "FSx would fail to join the domain after a long wait and roll the "
+              "stack back, and the nodes would use DNS servers they cannot reach");
+    diag_help(rc->diag, d, "set `network.vpc` to a VPC with a route to the domain controllers (VPN, Direct "
+              "Connect, peering or a transit gateway), with `private_subnets` (and `public_subnets` for "
+              "an internet-facing load balancer)");
+}
+
+/* Ranges no client of an internet-facing load balancer arrives from: its name resolves
+ * to public addresses, so even a client inside a private network reaches it through a NAT
+ * with a public address. The documentation ranges (192.0.2/24, 198.51.100/24,
+ * 203.0.113/24) are not here: examples use them for public ranges. */
+static const struct { uint32_t base; int prefix; } non_public_ranges[] = {
+    { 0x0A000000u, 8 },                 /* 10/8, RFC 1918 */
+    { 0xAC100000u, 12 },                /* 172.16/12, RFC 1918 */
+    { 0xC0A80000u, 16 },                /* 192.168/16, RFC 1918 */
+    { 0x64400000u, 10 },                /* 100.64/10, shared address space (CGNAT), RFC 6598 */
+    { 0xA9FE0000u, 16 },                /* 169.254/16, link-local */
+    { 0x7F000000u, 8 },                 /* 127/8, loopback */
+    { 0x00000000u, 8 },                 /* 0/8, "this network" */
+    { 0xE0000000u, 4 },                 /* 224/4, multicast */
+    { 0xF0000000u, 4 },                 /* 240/4, reserved and broadcast */
+};
+
+/* True when every address of CIDR ("a.b.c.d/p", checked by the schema) is non-public. */
+static bool cidr_is_non_public(const char *cidr)
+{
+    unsigned a[4];
+    int prefix;
+    if (sscanf(cidr, "%u.%u.%u.%u/%d", &a[0], &a[1], &a[2], &a[3], &prefix) != 5)
+        BUG("cidr `%s` reached the rules unchecked", cidr);
+    uint32_t address = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
+    for (size_t i = 0; i < sizeof non_public_ranges / sizeof non_public_ranges[0]; i++) {
+        int p = non_public_ranges[i].prefix;
+        if (prefix >= p && (address & (0xFFFFFFFFu << (32 - p))) == non_public_ranges[i].base)
+            return true;
+    }
+    return false;
+}
+
+static bool all_non_public(const StrList *cidrs)
+{
+    for (size_t i = 0; i < cidrs->count; i++)
+        if (!cidr_is_non_public(cidrs->items[i]))
+            return false;
+    return cidrs->count > 0;
+}
+
+static void report_unreachable(const RuleCtx *rc, const Cluster *c, const StrList *cidrs, const char *who)
+{
+    Diagnostic *d = report_at(rc, &cidrs->origin, "an internet-facing load balancer allowing only private "
+                              "ranges refuses all %s: they arrive from public addresses", who);
+    diag_label(rc->diag, d, "%s", cidrs->count == 1 ? "a private range" : "only private ranges");
+    if (c->load_balancer.scheme.origin.set)
+        also_at(rc, d, &c->load_balancer.scheme.origin, "internet-facing here");
+    else
+        diag_note(rc->diag, d, (Span){0}, "`scheme` is `internet-facing` by default");
+    diag_help(rc->diag, d, "set `scheme = internal` in `load_balancer` to serve these networks over a VPN, "
+              "Direct Connect or a transit gateway, or list the public ranges the %s come from", who);
+}
+
+static void check_unreachable_lb(const RuleCtx *rc, const Cluster *c)     /* OH2026 */
+{
+    if (c->load_balancer.scheme.value != SCHEME_INTERNET_FACING)
+        return;
+    if (all_non_public(&c->load_balancer.allowed_cidrs))
+        report_unreachable(rc, c, &c->load_balancer.allowed_cidrs, "clients");
+    if (c->tentacles.polling.value && c->tentacles.allowed_cidrs.origin.set &&
+        all_non_public(&c->tentacles.allowed_cidrs))
+        report_unreachable(rc, c, &c->tentacles.allowed_cidrs, "polling tentacles");
+}
+
 /* ---------------------------------------------------------------- OH4: security and data safety */
 
 static void check_certificate(const RuleCtx *rc, const Cluster *c)        /* OH4001 */
@@ -927,6 +1009,8 @@ static const RuleRow rule_rows[] = {
     { "OH2023", SEV_ERROR, check_existing_vpc },
     { "OH2024", SEV_ERROR, check_db_iops },
     { "OH2025", SEV_ERROR, check_nat_download },
+    { "OH2026", SEV_ERROR, check_unreachable_lb },
+    { "OH2027", SEV_ERROR, check_self_managed_vpc },
     { "OH4001", SEV_WARNING, check_certificate },
     { "OH4002", SEV_WARNING, check_ssl_policy },
     { "OH4003", SEV_WARNING, check_db_deletion },
@@ -1368,6 +1452,38 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "octopus { download_url = \"https://my-bucket.s3.us-east-1.amazonaws.com/Octopus.msi\" }", \
       "Set `octopus.download_url` to a location the nodes reach without the internet, such as "  \
       "an S3 object.")                                                                           \
+    X("OH2026", SEV_ERROR,                                                                      \
+      "internet-facing load balancer whose `allowed_cidrs` are all private (its clients arrive " \
+      "from public addresses)",                                                                  \
+      "An internet-facing load balancer's name resolves to public addresses, so every client "   \
+      "reaches it from a public address: from the internet, or through a NAT gateway or proxy "  \
+      "even when it sits in a private network. When every range in `allowed_cidrs` is "          \
+      "non-public, the security group refuses them all and the web UI is unreachable. "          \
+      "Non-public here is RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), shared address " \
+      "space (100.64.0.0/10, carrier-grade NAT), link-local (169.254.0.0/16), loopback "        \
+      "(127.0.0.0/8), 0.0.0.0/8, multicast (224.0.0.0/4) and reserved (240.0.0.0/4); the "       \
+      "documentation ranges such as 203.0.113.0/24 count as public, since examples use them "    \
+      "for public ranges. The same holds for `tentacles.allowed_cidrs` of polling tentacles.",   \
+      "load_balancer {\n  scheme        = internet-facing\n"                                     \
+      "  allowed_cidrs = [10.0.0.0/8, 192.168.0.0/16]\n}",                                      \
+      "load_balancer {\n  scheme        = internal\n"                                            \
+      "  allowed_cidrs = [10.0.0.0/8, 192.168.0.0/16]\n}",                                      \
+      "Use `scheme = internal` for users on private networks (reached over a VPN, Direct "       \
+      "Connect or a transit gateway), or list the public ranges their traffic leaves from, "     \
+      "such as office or VPN egress addresses.")                                                 \
+    X("OH2027", SEV_ERROR, "self-managed directory in a new VPC (no route to its domain controllers)", \
+      "A self-managed Active Directory runs outside the stack, and a VPC the stack creates has " \
+      "no route to it: no VPN, Direct Connect, peering or transit gateway attachment exists "    \
+      "until someone adds one. FSx joins the domain while it is created, so it fails after a "   \
+      "long wait and the whole stack rolls back; the nodes would also point their DNS at "       \
+      "`dns_ips` they cannot reach. Octohac therefore requires an existing VPC, which you "      \
+      "connect to the domain controllers before deploying.",                                     \
+      "directory {\n  self_managed = true\n  dns_ips      = [10.50.0.10, 10.50.1.10]\n  ...\n}", \
+      "network {\n  vpc             = \"vpc-0a1b2c3d4e5f60718\"\n"                                \
+      "  private_subnets = [\"subnet-0a1b2c3d4e5f60001\", \"subnet-0a1b2c3d4e5f60002\"]\n}\n"    \
+      "directory {\n  self_managed = true\n  dns_ips      = [10.50.0.10, 10.50.1.10]\n  ...\n}", \
+      "Set `network.vpc` to a VPC that routes to the domain controllers, with its subnets; or "  \
+      "use `create = true` for an AWS Managed Microsoft AD the stack creates.")                  \
     X("OH3001", SEV_ERROR, "more than 500 resources / more than 450",                           \
       "CloudFormation accepts at most 500 resources in one template. Octohac warns from 450 so " \
       "that the cluster has room to grow, and points at the attribute that contributes the "     \

@@ -1045,6 +1045,11 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
  * rules.md), why the rule exists, a wrong/right example, and how to fix it. `octohac
  * explain` and SARIF read rule_infos; docs/rules.md is generated from this table
  * (tests/unit/test_rules.c --write-docs) and a test keeps the two the same. */
+/* OH2027's examples: the same self-managed directory, in a new VPC and in an existing one. */
+#define OH2027_DIRECTORY                                                                        \
+    "directory {\n  self_managed = true\n  domain       = \"corp.example.com\"\n"                \
+    "  dns_ips      = [10.50.0.10, 10.50.1.10]\n  username     = \"svc-octopus-join\"\n"          \
+    "  password     = secret(\"ad/join-password\")\n}"
 #define RULE_INFOS(X)                                                                           \
     X("OH0001", SEV_ERROR, "unexpected character",                                              \
       "The lexer met a character that cannot start any token: a `.oha` file holds words, "      \
@@ -1478,10 +1483,11 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "long wait and the whole stack rolls back; the nodes would also point their DNS at "       \
       "`dns_ips` they cannot reach. Octohac therefore requires an existing VPC, which you "      \
       "connect to the domain controllers before deploying.",                                     \
-      "directory {\n  self_managed = true\n  dns_ips      = [10.50.0.10, 10.50.1.10]\n  ...\n}", \
+      OH2027_DIRECTORY,                                                                          \
       "network {\n  vpc             = \"vpc-0a1b2c3d4e5f60718\"\n"                                \
-      "  private_subnets = [\"subnet-0a1b2c3d4e5f60001\", \"subnet-0a1b2c3d4e5f60002\"]\n}\n"    \
-      "directory {\n  self_managed = true\n  dns_ips      = [10.50.0.10, 10.50.1.10]\n  ...\n}", \
+      "  private_subnets = [\"subnet-0a1b2c3d4e5f60001\", \"subnet-0a1b2c3d4e5f60002\"]\n"       \
+      "  public_subnets  = [\"subnet-0a1b2c3d4e5f60101\", \"subnet-0a1b2c3d4e5f60102\"]\n}\n"    \
+      OH2027_DIRECTORY,                                                                          \
       "Set `network.vpc` to a VPC that routes to the domain controllers, with its subnets; or "  \
       "use `create = true` for an AWS Managed Microsoft AD the stack creates.")                  \
     X("OH3001", SEV_ERROR, "more than 500 resources / more than 450",                           \

@@ -1,5 +1,7 @@
 /* emit_json.c: prints the template tree as JSON with a two-space indent, one member or
- * element per line, keys in the tree's order, and a final newline. Strings are escaped
+ * element per line, keys in the tree's order, and a final newline; or compact (no
+ * whitespace between tokens, like cJSON_PrintUnformatted) for `build --compact`, which
+ * keeps large templates under CloudFormation's inline limit. Strings are escaped
  * by cJSON itself (each printed on its own through cJSON_PrintPreallocated); numbers
  * go through emit_format_number, shared with the YAML emitter. It never reorders,
  * drops or validates anything: verify.c has already checked the tree. */
@@ -14,10 +16,15 @@ typedef struct JsonOut {
     StrBuf text;
     char *scratch;              /* where cJSON prints one escaped string */
     size_t scratch_cap;
+    bool compact;               /* no line breaks, indents or spaces */
 } JsonOut;
 
-static void out_indent(JsonOut *out, int depth)
+/* A line break and DEPTH indents; nothing when compact. */
+static void out_newline(JsonOut *out, int depth)
 {
+    if (out->compact)
+        return;
+    strbuf_puts(&out->text, "\n");
     StrBuf *t = &out->text;
     strbuf_reserve(t, (size_t)depth * 2);
     memset(t->data + t->len, ' ', (size_t)depth * 2);
@@ -82,19 +89,20 @@ static void print_container(JsonOut *out, const cJSON *node, int depth, bool obj
         strbuf_puts(&out->text, object ? "{}" : "[]");
         return;
     }
-    strbuf_puts(&out->text, object ? "{\n" : "[\n");
+    strbuf_puts(&out->text, object ? "{" : "[");
     for (; child; child = child->next) {
-        out_indent(out, depth + 1);
+        out_newline(out, depth + 1);
         if (object) {
             if (!child->string)
                 BUG("a JSON object member has no key");
             out_string(out, child->string);
-            strbuf_puts(&out->text, ": ");
+            strbuf_puts(&out->text, out->compact ? ":" : ": ");
         }
         print_value(out, child, depth + 1);
-        strbuf_puts(&out->text, child->next ? ",\n" : "\n");
+        if (child->next)
+            strbuf_puts(&out->text, ",");
     }
-    out_indent(out, depth);
+    out_newline(out, depth);
     strbuf_puts(&out->text, object ? "}" : "]");
 }
 
@@ -129,12 +137,22 @@ static void print_value(JsonOut *out, const cJSON *node, int depth)
     }
 }
 
-char *emit_json(const cJSON *tmpl, size_t *len)
+static char *print_document(const cJSON *tmpl, bool compact, size_t *len)
 {
-    JsonOut out = {0};
+    JsonOut out = { .compact = compact };
     print_value(&out, tmpl, 0);
     strbuf_puts(&out.text, "\n");
     free(out.scratch);
     *len = out.text.len;
     return out.text.data;
+}
+
+char *emit_json(const cJSON *tmpl, size_t *len)
+{
+    return print_document(tmpl, false, len);
+}
+
+char *emit_json_compact(const cJSON *tmpl, size_t *len)
+{
+    return print_document(tmpl, true, len);
 }

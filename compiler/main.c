@@ -29,7 +29,7 @@ static int worst(int a, int b) { return a > b ? a : b; }
 
 typedef enum OptId {
     OPT_CLUSTER, OPT_FORMAT, OPT_OUTPUT, OPT_CHECK_OUT, OPT_CHECK_FLAG, OPT_WRITE,
-    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT__COUNT
+    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT_COMPACT, OPT__COUNT
 } OptId;
 
 typedef struct OptSpec {
@@ -44,7 +44,8 @@ static const OptSpec build_opts[] = {
     { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
     { OPT_OUTPUT, "output", 'o', true }, { OPT_CHECK_OUT, "check", 0, true },
     { OPT_INCLUDE, "include", 'I', true }, { OPT_WERROR, "werror", 0, false },
-    { OPT_COLOR, "color", 0, true }, { OPT_HELP, "help", 'h', false }, OPT_END,
+    { OPT_COLOR, "color", 0, true }, { OPT_COMPACT, "compact", 0, false },
+    { OPT_HELP, "help", 'h', false }, OPT_END,
 };
 static const OptSpec check_opts[] = {
     { OPT_FORMAT, "format", 'f', true }, { OPT_INCLUDE, "include", 'I', true },
@@ -95,11 +96,12 @@ static int cmd_help(const Command *cmd, Args *args);
 
 static const Command commands[] = {
     { "build", NULL, cmd_build, build_opts,
-      "octohac build FILE [--cluster NAME] [-f yaml|json] [-o OUT] [--check OUT] [-I DIR]... [--werror] [--color auto|always|never]",
+      "octohac build FILE [--cluster NAME] [-f yaml|json] [--compact] [-o OUT] [--check OUT] [-I DIR]... [--werror] [--color auto|always|never]",
       "compile a cluster to a CloudFormation template",
       "  FILE                 the .oha file, or - for standard input\n"
       "  --cluster NAME       the cluster to compile (required when FILE has several)\n"
       "  -f, --format FMT     yaml or json (default: from the extension of OUT, else yaml)\n"
+      "  --compact            JSON without whitespace, to stay under the 51,200-byte inline limit\n"
       "  -o, --output OUT     write the template to OUT atomically instead of standard output\n"
       "  --check OUT          write nothing; exit 1 if OUT differs from what would be written\n"
       "  -I, --include DIR    search DIR for imports (repeatable; before OCTOHAC_PATH)\n"
@@ -458,6 +460,7 @@ typedef struct Output {
     char *yaml, *json;          /* malloc'd by the emitters; NULL when not wanted */
     size_t yaml_len, json_len;
     bool size_only;             /* check: only the YAML's length, counted by emit_yaml_size */
+    bool compact;               /* build --compact: the JSON without whitespace */
 } Output;
 
 static void output_free(Output *out)
@@ -472,8 +475,9 @@ static const char *cluster_name(const ClusterDecl *decl)
     return decl->item->name.text;
 }
 
-/* Lowers, verifies and emits a checked cluster; the YAML is always measured for the
- * template limits (OH3002), and only counted, not written, when OUT->size_only. */
+/* Lowers, verifies and emits a checked cluster in the form asked for (YAML, JSON or
+ * compact JSON), and measures that form for the template limits (OH3002); the YAML is
+ * only counted, not written, when OUT->size_only (check). */
 static StageResult generate(const Cluster *cluster, const char *source_name, bool want_json,
                             DiagCtx *diag, Output *out)
 {
@@ -488,13 +492,14 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
         json_delete(tmpl);
         return STAGE_INTERNAL;
     }
-    if (out->size_only)
+    TemplateForm form = want_json ? (out->compact ? TF_JSON_COMPACT : TF_JSON) : TF_YAML;
+    if (form != TF_YAML)
+        out->json = form == TF_JSON_COMPACT ? emit_json_compact(tmpl, &out->json_len) : emit_json(tmpl, &out->json_len);
+    else if (out->size_only)
         out->yaml_len = emit_yaml_size(tmpl, source_name);
     else
         out->yaml = emit_yaml(tmpl, source_name, &out->yaml_len);
-    verify_limits(tmpl, out->yaml_len, cluster, diag);
-    if (want_json && diag->errors == errors0)
-        out->json = emit_json(tmpl, &out->json_len);
+    verify_limits(tmpl, form == TF_YAML ? out->yaml_len : out->json_len, form, cluster, diag);
     json_delete(tmpl);
     if (diag->errors > errors0) {
         output_free(out);
@@ -606,6 +611,7 @@ static int load_cluster(Session *s, Arena *arena, DiagCtx *diag, const char *fil
 typedef struct BuildPlan {
     const char *file, *cluster, *out_path, *check_path;
     OutFormat format;
+    bool compact;
 } BuildPlan;
 
 static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
@@ -624,6 +630,9 @@ static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
     if (args->value[OPT_FORMAT] && !lookup(cmd, "output format", out_formats, args->value[OPT_FORMAT], &format))
         return EXIT_USAGE;
     plan->format = (OutFormat)format;
+    plan->compact = args->value[OPT_COMPACT] != NULL;
+    if (plan->compact && plan->format != OUT_JSON)
+        return usage_error(cmd, "`--compact` needs JSON output (`-f json`, or an OUT ending in .json)");
     return EXIT_CLEAN;
 }
 
@@ -673,7 +682,7 @@ static int cmd_build(const Command *cmd, Args *args)
     DiagCtx diag;
     diag_init(&diag, arena);
     const ClusterDecl *decl = NULL;
-    Output out = { 0 };
+    Output out = { .compact = plan.compact };
     rc = load_cluster(&s, arena, &diag, plan.file, plan.cluster, &decl);
     if (rc == EXIT_CLEAN) {
         rc = stage_exit(compile_cluster(arena, decl, plan.format == OUT_JSON, &diag, &out));

@@ -779,7 +779,10 @@ void boot_release(void);                                  /* the templates kept 
  * against the embedded AWS provider schema (OH5001) and the template limits
  * (OH3xxx), which point back at the .oha line responsible. */
 bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag);
-void verify_limits(const cJSON *tmpl, size_t yaml_bytes, const Cluster *cluster, DiagCtx *diag);
+/* The form a template is written in: its size (OH3002) is measured in that form. */
+typedef enum TemplateForm { TF_YAML, TF_JSON, TF_JSON_COMPACT } TemplateForm;
+/* The limits OH3001-OH3005; BYTES is the size of the template as written, in FORM. */
+void verify_limits(const cJSON *tmpl, size_t bytes, TemplateForm form, const Cluster *cluster, DiagCtx *diag);
 /* The AWS schemas are parsed and their patterns compiled once per process, on first use;
  * verify_release frees them (call it at exit, like schema_release). */
 void verify_release(void);
@@ -792,6 +795,9 @@ char *emit_yaml(const cJSON *tmpl, const char *source_name, size_t *len);
  * libyaml and without building the text (check needs only the size, for OH3002). */
 size_t emit_yaml_size(const cJSON *tmpl, const char *source_name);
 char *emit_json(const cJSON *tmpl, size_t *len);
+/* The same document without whitespace between tokens (cJSON_PrintUnformatted's layout),
+ * and a final newline: `build -f json --compact`. */
+char *emit_json_compact(const cJSON *tmpl, size_t *len);
 /* How a YAML string scalar is written: plain only when no YAML reader could take it
  * for anything but that string (not a number, bool, null or date in YAML 1.1 or 1.2,
  * no indicator), a literal block `|` for multi-line text, else double-quoted.

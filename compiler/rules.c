@@ -1502,11 +1502,14 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "since inline upload is limited to 51,200 bytes)",                                         \
       "CloudFormation accepts a template of up to 51,200 bytes inline and up to 1,000,000 "      \
       "bytes from S3. Past 51,200 bytes the deploy command needs `--s3-bucket`, which octohac "  \
-      "notes; past 1,000,000 bytes no deployment is possible.",                                  \
+      "notes; past 1,000,000 bytes no deployment is possible. The size is that of the form "     \
+      "written (YAML, JSON or compact JSON; `check` measures the YAML): indented JSON is about "  \
+      "half again as large as YAML, and `build -f json --compact` the smallest form.",            \
       "# aws cloudformation deploy --template-file stack.yaml --stack-name octopus",             \
       "# aws cloudformation deploy --template-file stack.yaml --stack-name octopus "             \
       "--s3-bucket my-templates",                                                                \
-      "Deploy with `--s3-bucket`; above 1,000,000 bytes make the cluster smaller.")              \
+      "Build with `-f json --compact`, or deploy with `--s3-bucket`; above 1,000,000 bytes "      \
+      "make the cluster smaller.")                                                               \
     X("OH3003", SEV_ERROR, "a node's UserData over 16 KB (AWS measures it before base64)",     \
       "EC2 limits an instance's UserData to 16 KB, measured before base64 encoding. Octohac "    \
       "keeps the per-node loader small and puts the bootstrap script in CloudFormation "         \

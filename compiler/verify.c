@@ -838,18 +838,27 @@ static void check_resource_count(const cJSON *tmpl, const Cluster *cluster, Diag
     diag_help(diag, d, "split the installation into several clusters, or lower `nodes.count`");
 }
 
-static void check_template_size(size_t bytes, const Cluster *cluster, DiagCtx *diag)
+static const char *const form_names[] = { [TF_YAML] = "YAML", [TF_JSON] = "JSON", [TF_JSON_COMPACT] = "compact JSON" };
+
+static void check_template_size(size_t bytes, TemplateForm form, const Cluster *cluster, DiagCtx *diag)
 {
     if (bytes > MAX_TEMPLATE_BYTES) {
         Diagnostic *d = diag_error(diag, cluster_span(cluster), "OH3002",
-                                   "the template is %zu bytes, more than the %d bytes CloudFormation accepts",
-                                   bytes, MAX_TEMPLATE_BYTES);
+                                   "the %s template is %zu bytes, more than the %d bytes CloudFormation accepts",
+                                   form_names[form], bytes, MAX_TEMPLATE_BYTES);
         diag_help(diag, d, "split the installation into several clusters");
     } else if (bytes > MAX_INLINE_BYTES) {
         Diagnostic *d = diag_report(diag, SEV_NOTE, cluster_span(cluster), "OH3002",
-                                    "the template is %zu bytes, more than the %d bytes CloudFormation accepts inline",
-                                    bytes, MAX_INLINE_BYTES);
-        diag_help(diag, d, "deploy with `aws cloudformation deploy --s3-bucket BUCKET …`");
+                                    "the %s template is %zu bytes, more than the %d bytes CloudFormation "
+                                    "accepts inline", form_names[form], bytes, MAX_INLINE_BYTES);
+        if (form == TF_JSON_COMPACT)
+            diag_help(diag, d, "deploy with `aws cloudformation deploy --s3-bucket BUCKET …`");
+        else if (form == TF_JSON)
+            diag_help(diag, d, "add `--compact` (the same JSON without whitespace), or deploy with "
+                      "`aws cloudformation deploy --s3-bucket BUCKET …`");
+        else
+            diag_help(diag, d, "build with `-f json --compact` (usually a tenth smaller than YAML), or "
+                      "deploy with `aws cloudformation deploy --s3-bucket BUCKET …`");
     }
 }
 
@@ -963,10 +972,12 @@ static void check_names(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag
     }
 }
 
-void verify_limits(const cJSON *tmpl, size_t yaml_bytes, const Cluster *cluster, DiagCtx *diag)
+void verify_limits(const cJSON *tmpl, size_t bytes, TemplateForm form, const Cluster *cluster, DiagCtx *diag)
 {
+    if ((unsigned)form > TF_JSON_COMPACT)
+        BUG("template form %d out of range", (int)form);
     check_resource_count(tmpl, cluster, diag);
-    check_template_size(yaml_bytes, cluster, diag);
+    check_template_size(bytes, form, cluster, diag);
     check_user_data(tmpl, cluster, diag);
     check_counts(tmpl, cluster, diag);
     check_names(tmpl, cluster, diag);

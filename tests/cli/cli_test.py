@@ -427,6 +427,42 @@ def build_stdout():
 
 
 @case
+def build_json_size():
+    """OH3002 measures the format written: the production sample is under 51,200 bytes in
+    YAML and in compact JSON, over it in indented JSON, which therefore gets the note."""
+    sample = os.path.join(SAMPLES, "production.oha")
+    y = run("build", sample)
+    expect_rc(y, 0, "build production.oha")
+    expect(len(y.out) <= 51200 and "OH3002" not in y.stderr, "the YAML is under the inline limit, no note", y)
+    j = run("build", sample, "-f", "json")
+    expect_rc(j, 0, "an OH3002 note does not fail the build")
+    expect(len(j.out) > 51200, "the indented JSON is over the inline limit (%d bytes)" % len(j.out))
+    expect("note[OH3002]" in j.stderr and "the JSON template is %d bytes" % len(j.out) in j.stderr,
+           "JSON over the limit prints OH3002 with its own size", j)
+    expect("--compact" in j.stderr, "the note offers --compact", j)
+    c = run("build", sample, "-f", "json", "--compact")
+    expect_rc(c, 0, "build -f json --compact")
+    expect(len(c.out) < 51200, "the compact JSON is under 51,200 bytes (%d bytes)" % len(c.out))
+    expect("OH3002" not in c.stderr, "no note for the compact JSON", c)
+    expect(json.loads(c.stdout) == json.loads(j.stdout), "compact and indented JSON are the same document")
+    expect(c.stdout.count("\n") == 1 and c.stdout.endswith("}\n"), "compact JSON is one line", c)
+    expect(c.out == run("build", sample, "--compact", "-f", "json").out, "deterministic")
+    with Tmp() as t:
+        out = t.path("stack.json")
+        expect_rc(run("build", sample, "--compact", "-o", out), 0, "--compact with an OUT ending in .json")
+        expect(read(out) == c.out, "-o writes the compact JSON")
+        expect_rc(run("build", sample, "--compact", "--check", out), 0, "--check compares the compact form")
+        expect_rc(run("build", sample, "-f", "json", "--check", out), 1, "... which differs from the indented one")
+        for args, what in ((["--compact"], "YAML to standard output"),
+                           (["--compact", "-o", t.path("stack.yaml")], "an OUT ending in .yaml"),
+                           (["-f", "yaml", "--compact"], "-f yaml")):
+            r = run("build", sample, *args)
+            expect_rc(r, 2, "--compact with " + what)
+            expect("--compact" in r.stderr and not r.out, "--compact with %s: says why, writes nothing" % what, r)
+        expect(not os.path.exists(t.path("stack.yaml")), "nothing written")
+
+
+@case
 def build_non_ascii_bootstrap():
     """A value outside ASCII reaches the node bootstrap: the YAML and the JSON carry it as
     UTF-8, the same in both, and cfn-init's first command gives the script a byte order mark

@@ -22,7 +22,13 @@ static void build_cluster(Cluster *cluster, DiagCtx *diag)
     size_t yaml_len = 0, json_len = 0;
     char *yaml = emit_yaml(tmpl, "fuzz.oha", &yaml_len);
     char *json = emit_json(tmpl, &json_len);
-    verify_limits(tmpl, yaml_len, cluster, diag);
+    size_t compact_len = 0;
+    char *compact = emit_json_compact(tmpl, &compact_len);
+    verify_limits(tmpl, yaml_len, TF_YAML, cluster, diag);
+    verify_limits(tmpl, json_len, TF_JSON, cluster, diag);
+    if (compact_len > json_len)
+        abort();                                /* compact JSON is never the larger */
+    free(compact);
     free(yaml);
     free(json);
     cJSON_Delete(tmpl);

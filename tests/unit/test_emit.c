@@ -393,6 +393,33 @@ static void test_locale_independent(void)
     free(before_j);
 }
 
+/* --compact: the template written in cJSON's unformatted layout comes back byte for byte
+ * (with a final newline), and so does a tree of empty and nested containers. */
+static void test_json_compact(void)
+{
+    static const char *const docs[] = {
+        template_json,
+        "{\"A\":{},\"B\":[],\"C\":[[],[{}],{\"D\":[1,-2,0.25,true,false,null]}],\"E\":\"a \\\"q\\\" \\\\ \\t\"}",
+        "[]",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        cJSON *tree = cJSON_Parse(docs[i]);
+        CHECK(tree != NULL, "compact case %zu parses", i);
+        if (!tree)
+            continue;
+        size_t len;
+        char *out = emit_json_compact(tree, &len);
+        CHECK(strlen(out) == len, "emit_json_compact length %zu differs from the string's %zu", len, strlen(out));
+        char *want = cJSON_PrintUnformatted(tree);
+        CHECK(len == strlen(want) + 1 && strncmp(out, want, len - 1) == 0 && out[len - 1] == '\n',
+              "compact case %zu is cJSON's unformatted print and a newline:\n--- cJSON\n%s\n--- got\n%s", i, want, out);
+        CHECK(strncmp(out, docs[i], strlen(docs[i])) == 0, "compact case %zu comes back as written", i);
+        cJSON_free(want);
+        free(out);
+        cJSON_Delete(tree);
+    }
+}
+
 int main(void)
 {
     test_scalar_styles();
@@ -400,6 +427,7 @@ int main(void)
     test_yaml_document();
     test_yaml_lists();
     test_json_document();
+    test_json_compact();
     test_locale_independent();
     if (failures) {
         fprintf(stderr, "test_emit: %d checks failed\n", failures);

@@ -335,7 +335,7 @@ static void limits(cJSON *tmpl, size_t bytes, const char *what, const char *code
 {
     Fixture f;
     fixture_init(&f);
-    verify_limits(tmpl, bytes, &f.cluster, &f.diag);
+    verify_limits(tmpl, bytes, TF_YAML, &f.cluster, &f.diag);
     if (code) {
         expect_one(&f.diag, what, code, sev, line, col, want);
     } else {
@@ -364,6 +364,34 @@ static void test_oh3002(void)
     limits(with_resources(1), 51201, "51201 bytes", "OH3002", SEV_NOTE, 1, 9, note);
     limits(with_resources(1), 1000000, "1000000 bytes", "OH3002", SEV_NOTE, 1, 9, NULL);
     limits(with_resources(1), 1000001, "1000001 bytes", "OH3002", SEV_ERROR, 1, 9, error);
+
+    /* The size is that of the form written; the note names it and, unless the form is
+     * already compact JSON, offers `--compact`. */
+    static const struct { TemplateForm form; const char *name; bool offers_compact; } forms[] = {
+        { TF_YAML, "the YAML template", true }, { TF_JSON, "the JSON template", true },
+        { TF_JSON_COMPACT, "the compact JSON template", false },
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        for (size_t bytes = 51200; bytes <= 51201; bytes++) {
+            Fixture f;
+            fixture_init(&f);
+            cJSON *tmpl = with_resources(1);
+            verify_limits(tmpl, bytes, forms[i].form, &f.cluster, &f.diag);
+            if (bytes == 51200) {
+                CHECK(f.diag.count == 0, "%s at 51200 bytes: expected nothing", forms[i].name);
+            } else {
+                static const char *const want[] = {"51201 bytes", NULL};
+                expect_one(&f.diag, forms[i].name, "OH3002", SEV_NOTE, 1, 9, want);
+                const Diagnostic *d = f.diag.count ? f.diag.items[0] : NULL;
+                CHECK(d && strncmp(d->message, forms[i].name, strlen(forms[i].name)) == 0,
+                      "%s: message `%s`", forms[i].name, d ? d->message : "");
+                CHECK(d && d->help && (strstr(d->help, "--compact") != NULL) == forms[i].offers_compact &&
+                      strstr(d->help, "--s3-bucket"), "%s: help `%s`", forms[i].name, d && d->help ? d->help : "");
+            }
+            cJSON_Delete(tmpl);
+            fixture_free(&f);
+        }
+    }
 }
 
 static cJSON *with_user_data(size_t bytes, bool join)

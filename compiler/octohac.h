@@ -619,6 +619,7 @@ typedef struct Cluster {
     struct {
         EnumAttr engine;        /* DbEngine */
         EnumAttr version;       /* DbVersion */
+        EnumAttr min_version;   /* DbVersion: the oldest `version` may name (OH2028) */
         StrAttr instance;
         IntAttr storage_gib, max_storage_gib;
         EnumAttr storage_type;  /* StorageType */

@@ -35,6 +35,10 @@ static void database_instance(Low *low)
     cJSON *p = low_resource(low, "Database", "AWS::RDS::DBInstance", c->database.block);
     low_set(p, "Engine", low_str(engines[c->database.engine.value]));
     low_set(p, "EngineVersion", low_str(engine_versions[c->database.version.value]));
+    /* a newer `version` than the deployed one is a major upgrade, which RDS makes only with
+     * this set; octohac cannot see the deployed version, and the flag allows nothing until
+     * EngineVersion names another major (a downgrade still fails: OH2028, plan) */
+    low_set(p, "AllowMajorVersionUpgrade", low_bool(true));
     low_set(p, "LicenseModel", low_str("license-included"));
     low_set(p, "DBInstanceClass", low_value(low, &c->database.instance));
     low_set(p, "AllocatedStorage", low_str(arena_printf(low->arena, "%lld", c->database.storage_gib.value)));

@@ -29,7 +29,8 @@ static int worst(int a, int b) { return a > b ? a : b; }
 
 typedef enum OptId {
     OPT_CLUSTER, OPT_FORMAT, OPT_OUTPUT, OPT_CHECK_OUT, OPT_CHECK_FLAG, OPT_WRITE,
-    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT_COMPACT, OPT__COUNT
+    OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT_COMPACT,
+    OPT_STACK_POLICY, OPT__COUNT
 } OptId;
 
 typedef struct OptSpec {
@@ -43,6 +44,7 @@ typedef struct OptSpec {
 static const OptSpec build_opts[] = {
     { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
     { OPT_OUTPUT, "output", 'o', true }, { OPT_CHECK_OUT, "check", 0, true },
+    { OPT_STACK_POLICY, "stack-policy", 0, true },
     { OPT_INCLUDE, "include", 'I', true }, { OPT_WERROR, "werror", 0, false },
     { OPT_COLOR, "color", 0, true }, { OPT_COMPACT, "compact", 0, false },
     { OPT_HELP, "help", 'h', false }, OPT_END,
@@ -96,7 +98,7 @@ static int cmd_help(const Command *cmd, Args *args);
 
 static const Command commands[] = {
     { "build", NULL, cmd_build, build_opts,
-      "octohac build FILE [--cluster NAME] [-f yaml|json] [--compact] [-o OUT] [--check OUT] [-I DIR]... [--werror] [--color auto|always|never]",
+      "octohac build FILE [--cluster NAME] [-f yaml|json] [--compact] [-o OUT] [--check OUT] [--stack-policy POLICY] [-I DIR]... [--werror] [--color auto|always|never]",
       "compile a cluster to a CloudFormation template",
       "  FILE                 the .oha file, or - for standard input\n"
       "  --cluster NAME       the cluster to compile (required when FILE has several)\n"
@@ -104,6 +106,8 @@ static const Command commands[] = {
       "  --compact            JSON without whitespace, to stay under the 51,200-byte inline limit\n"
       "  -o, --output OUT     write the template to OUT atomically instead of standard output\n"
       "  --check OUT          write nothing; exit 1 if OUT differs from what would be written\n"
+      "  --stack-policy POLICY  also write the stack policy (JSON) that denies replacing or\n"
+      "                       deleting the stateful resources; with --check, check POLICY too\n"
       "  -I, --include DIR    search DIR for imports (repeatable; before OCTOHAC_PATH)\n"
       "  --werror             treat warnings as errors\n"
       "  --color WHEN         auto (default), always or never\n" },
@@ -458,15 +462,18 @@ typedef enum StageResult { STAGE_OK, STAGE_ERRORS, STAGE_INTERNAL } StageResult;
 
 typedef struct Output {
     char *yaml, *json;          /* malloc'd by the emitters; NULL when not wanted */
-    size_t yaml_len, json_len;
+    char *policy;               /* the stack policy, when want_policy */
+    size_t yaml_len, json_len, policy_len;
     bool size_only;             /* check: only the YAML's length, counted by emit_yaml_size */
     bool compact;               /* build --compact: the JSON without whitespace */
+    bool want_policy;           /* build --stack-policy */
 } Output;
 
 static void output_free(Output *out)
 {
     free(out->yaml);
     free(out->json);
+    free(out->policy);
     memset(out, 0, sizeof *out);
 }
 
@@ -500,6 +507,8 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
     else
         out->yaml = emit_yaml(tmpl, source_name, &out->yaml_len);
     verify_limits(tmpl, form == TF_YAML ? out->yaml_len : out->json_len, form, cluster, diag);
+    if (out->want_policy && diag->errors == errors0)
+        out->policy = policy_stack(tmpl, &out->policy_len);
     json_delete(tmpl);
     if (diag->errors > errors0) {
         output_free(out);
@@ -610,6 +619,7 @@ static int load_cluster(Session *s, Arena *arena, DiagCtx *diag, const char *fil
 
 typedef struct BuildPlan {
     const char *file, *cluster, *out_path, *check_path;
+    const char *policy_path;    /* --stack-policy */
     OutFormat format;
     bool compact;
 } BuildPlan;
@@ -623,8 +633,12 @@ static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
     plan->cluster = args->value[OPT_CLUSTER];
     plan->out_path = args->value[OPT_OUTPUT];
     plan->check_path = args->value[OPT_CHECK_OUT];
+    plan->policy_path = args->value[OPT_STACK_POLICY];
     if (plan->out_path && plan->check_path)
         return usage_error(cmd, "`-o` and `--check` exclude each other");
+    const char *template_path = plan->out_path ? plan->out_path : plan->check_path;
+    if (plan->policy_path && template_path && strcmp(plan->policy_path, template_path) == 0)
+        return usage_error(cmd, "the stack policy and the template cannot both be `%s`", plan->policy_path);
     const char *target = plan->out_path ? plan->out_path : plan->check_path;
     int format = target && ends_with(target, ".json") ? OUT_JSON : OUT_YAML;
     if (args->value[OPT_FORMAT] && !lookup(cmd, "output format", out_formats, args->value[OPT_FORMAT], &format))
@@ -636,38 +650,55 @@ static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
     return EXIT_CLEAN;
 }
 
-/* --check OUT: exit 1 when OUT is missing or differs from DATA. */
-static int check_output(const BuildPlan *plan, const char *data, size_t len)
+/* --check OUT: exit 1 when PATH (OUT, or the stack policy) is missing or differs from DATA. */
+static int check_output(const BuildPlan *plan, const char *path, const char *data, size_t len)
 {
     size_t have_len = 0;
-    char *have = read_whole_file(plan->check_path, &have_len);
+    char *have = read_whole_file(path, &have_len);
     if (!have && errno != ENOENT) {
-        cli_error("cannot read `%s`: %s", plan->check_path, strerror(errno));
+        cli_error("cannot read `%s`: %s", path, strerror(errno));
         return EXIT_USAGE;
     }
     bool same = have && have_len == len && memcmp(have, data, len) == 0;
     free(have);
     if (same)
         return EXIT_CLEAN;
-    fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s`\n", plan->check_path,
-            have ? "out of date" : "missing", plan->file, plan->check_path);
+    if (plan->policy_path)
+        fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s --stack-policy %s`\n",
+                path, have ? "out of date" : "missing", plan->file, plan->check_path, plan->policy_path);
+    else
+        fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s`\n", path,
+                have ? "out of date" : "missing", plan->file, plan->check_path);
     return EXIT_INPUT;
 }
 
+/* The template to OUT or standard output, and the stack policy to its file. The policy is
+ * written first when the template goes to standard output, and together with OUT (both
+ * staged before either is renamed) otherwise: a build that fails writes neither. */
 static int deliver(const BuildPlan *plan, const Output *out)
 {
     const char *data = plan->format == OUT_JSON ? out->json : out->yaml;
     size_t len = plan->format == OUT_JSON ? out->json_len : out->yaml_len;
-    if (plan->check_path)
-        return check_output(plan, data, len);
-    if (plan->out_path) {
-        const char *err = NULL;
-        if (!write_file_atomic(plan->out_path, data, len, &err)) {
-            cli_error("cannot write `%s`: %s", plan->out_path, err);
-            return EXIT_USAGE;
-        }
-        return EXIT_CLEAN;
+    if (plan->check_path) {
+        int rc = check_output(plan, plan->check_path, data, len);
+        if (plan->policy_path && rc != EXIT_USAGE)
+            rc = worst(rc, check_output(plan, plan->policy_path, out->policy, out->policy_len));
+        return rc;
     }
+    FileWrite files[2];
+    size_t count = 0;
+    if (plan->out_path)
+        files[count++] = (FileWrite){ plan->out_path, data, len };
+    if (plan->policy_path)
+        files[count++] = (FileWrite){ plan->policy_path, out->policy, out->policy_len };
+    const char *err = NULL;
+    size_t failed = 0;
+    if (count && !write_files_atomic(files, count, &err, &failed)) {
+        cli_error("cannot write `%s`: %s", files[failed].path, err);
+        return EXIT_USAGE;
+    }
+    if (plan->out_path)
+        return EXIT_CLEAN;
     return write_stdout(data, len) ? EXIT_CLEAN : EXIT_USAGE;
 }
 
@@ -682,7 +713,7 @@ static int cmd_build(const Command *cmd, Args *args)
     DiagCtx diag;
     diag_init(&diag, arena);
     const ClusterDecl *decl = NULL;
-    Output out = { .compact = plan.compact };
+    Output out = { .compact = plan.compact, .want_policy = plan.policy_path != NULL };
     rc = load_cluster(&s, arena, &diag, plan.file, plan.cluster, &decl);
     if (rc == EXIT_CLEAN) {
         rc = stage_exit(compile_cluster(arena, decl, plan.format == OUT_JSON, &diag, &out));

@@ -83,6 +83,7 @@ static const FieldMap field_map[] = {
     F("database", NULL, database.block, FK_BLOCK),
     F("database", "engine", database.engine, FK_ENUM),
     F("database", "version", database.version, FK_ENUM),
+    F("database", "min_version", database.min_version, FK_ENUM),
     F("database", "instance", database.instance, FK_STR),
     F("database", "storage", database.storage_gib, FK_INT),
     F("database", "max_storage", database.max_storage_gib, FK_INT),

@@ -619,6 +619,7 @@ typedef struct Cluster {
     struct {
         EnumAttr engine;        /* DbEngine */
         EnumAttr version;       /* DbVersion */
+        EnumAttr min_version;   /* DbVersion: the oldest `version` may name (OH2028) */
         StrAttr instance;
         IntAttr storage_gib, max_storage_gib;
         EnumAttr storage_type;  /* StorageType */
@@ -808,6 +809,11 @@ EmitScalarStyle emit_scalar_style(const char *s, size_t len, bool flow);
  * form that reads back exactly; '.' as the decimal point in every locale. */
 void emit_format_number(double value, char buf[40]);
 
+/* ---------------------------------------------------------------- policy.c
+ * The stack policy of `build --stack-policy` for a finished template, as JSON text
+ * (malloc'd): Update:Replace and Update:Delete denied on its stateful resources. */
+char *policy_stack(const cJSON *tmpl, size_t *len);
+
 /* ---------------------------------------------------------------- fmt.c */
 /* The canonical layout of FILE, or NULL when it has syntax errors (reported). */
 char *fmt_file(Arena *arena, const File *file, DiagCtx *diag);
@@ -822,5 +828,12 @@ size_t edit_distance(const char *a, const char *b);
 /* The candidate within distance 2 of NAME, or NULL: the source of "did you mean". */
 const char *did_you_mean(const char *name, const char *const *candidates, size_t count);
 bool write_file_atomic(const char *path, const char *data, size_t len, const char **err);
+/* Several files replaced together: all are written and fsync'd beside their targets
+ * before the first rename, so that a failure to write any leaves every target untouched. */
+typedef struct FileWrite {
+    const char *path, *data;
+    size_t len;
+} FileWrite;
+bool write_files_atomic(const FileWrite *files, size_t count, const char **err, size_t *failed);
 
 #endif

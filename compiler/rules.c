@@ -281,6 +281,25 @@ static void check_db_version(const RuleCtx *rc, const Cluster *c)         /* OH2
     diag_help(rc->diag, d, "set `version = 2022` (or 2019)");
 }
 
+/* RDS upgrades SQL Server in place but never downgrades: the engine version of a running
+ * instance can only go up. Offline, the file's own floor is what can be checked; `plan`
+ * compares the deployed template's version with the new one. */
+static void check_db_downgrade(const RuleCtx *rc, const Cluster *c)        /* OH2028 */
+{
+    int version = c->database.version.value, floor = c->database.min_version.value;
+    if (!has_rds(c) || version >= floor)
+        return;
+    const Origin *at = c->database.version.origin.set ? &c->database.version.origin : &c->database.min_version.origin;
+    Diagnostic *d = report_at(rc, at, "SQL Server %s is older than `min_version = %s`, and RDS cannot downgrade a database",
+                              enum_name("database", "version", version), enum_name("database", "min_version", floor));
+    diag_label(rc->diag, d, at == &c->database.version.origin ? "a downgrade" : "the database's floor");
+    if (at == &c->database.version.origin)
+        also_at(rc, d, &c->database.min_version.origin, "the database runs %s or newer",
+                enum_name("database", "min_version", floor));
+    diag_help(rc->diag, d, "set `version = %s` or newer; an older SQL Server needs a new database restored from a "
+              "backup taken with that version", enum_name("database", "min_version", floor));
+}
+
 /* Orders instance sizes: nano < micro < small < medium < large < xlarge < 2xlarge < … < metal. */
 static long size_rank(const char *size)
 {
@@ -1011,6 +1030,7 @@ static const RuleRow rule_rows[] = {
     { "OH2025", SEV_ERROR, check_nat_download },
     { "OH2026", SEV_ERROR, check_unreachable_lb },
     { "OH2027", SEV_ERROR, check_self_managed_vpc },
+    { "OH2028", SEV_ERROR, check_db_downgrade },
     { "OH4001", SEV_WARNING, check_certificate },
     { "OH4002", SEV_WARNING, check_ssl_policy },
     { "OH4003", SEV_WARNING, check_db_deletion },
@@ -1490,6 +1510,19 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       OH2027_DIRECTORY,                                                                          \
       "Set `network.vpc` to a VPC that routes to the domain controllers, with its subnets; or "  \
       "use `create = true` for an AWS Managed Microsoft AD the stack creates.")                  \
+    X("OH2028", SEV_ERROR,                                                                      \
+      "`database.version` older than `database.min_version` (RDS cannot downgrade SQL Server)", \
+      "RDS upgrades a SQL Server instance to a newer major version in place (the template sets " \
+      "AllowMajorVersionUpgrade), but it cannot go back: a database upgraded to 2022 cannot run " \
+      "2019 again, and an update that asks for it fails and rolls back. octohac works offline "  \
+      "and cannot see the deployed version, so `min_version` records it in the file: raise it "  \
+      "after each upgrade, and a `version` below it (an old branch, a profile) is this error. "  \
+      "It defaults to 2016, the oldest, so a file without it never sees this error. "            \
+      "`octohac plan` compares the deployed template's version with the new one.",              \
+      "database {\n  version     = 2019\n  min_version = 2022\n}",                              \
+      "database {\n  version     = 2022\n  min_version = 2022\n}",                              \
+      "Keep `version` at `min_version` or newer. An older SQL Server needs a new database, "     \
+      "restored from a backup made with that version.")                                        \
     X("OH3001", SEV_ERROR, "more than 500 resources / more than 450",                           \
       "CloudFormation accepts at most 500 resources in one template. Octohac warns from 450 so " \
       "that the cluster has room to grow, and points at the attribute that contributes the "     \

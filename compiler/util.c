@@ -1,6 +1,6 @@
 /* util.c: small helpers shared by several stages: the edit distance behind every
  * "did you mean", and atomic file replacement (temporary file in the target's folder,
- * fsync, rename) for `build -o` and `fmt --write`. No diagnostics are reported here:
+ * fsync, rename) for `build -o` (with its stack policy) and `fmt --write`. No diagnostics are reported here:
  * callers turn a false return and its message into their own error. */
 #define _POSIX_C_SOURCE 200809L
 #include "octohac.h"
@@ -110,10 +110,10 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
-/* Replaces PATH with DATA so that readers see the old or the new file, never a mix:
- * a temporary file beside it, fsync, rename. An existing file keeps its permission bits.
- * On failure PATH is untouched, the temporary file is gone and *err is strerror's text. */
-bool write_file_atomic(const char *path, const char *data, size_t len, const char **err)
+/* Writes DATA to a new temporary file beside PATH (PATH's permission bits, or the umask's
+ * for a new file), fsync'd: the malloc'd name of the temporary file, or NULL with *err set
+ * and nothing left behind. */
+static char *stage_file(const char *path, const char *data, size_t len, const char **err)
 {
     size_t plen = strlen(path);
     char *tmp = oh_xmalloc(plen + sizeof ".octohac-XXXXXX");
@@ -123,7 +123,7 @@ bool write_file_atomic(const char *path, const char *data, size_t len, const cha
     if (fd < 0) {
         *err = strerror(errno);
         free(tmp);
-        return false;
+        return NULL;
     }
     struct stat st;
     mode_t mode = 0666;
@@ -140,15 +140,50 @@ bool write_file_atomic(const char *path, const char *data, size_t len, const cha
         ok = false;
         saved = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        saved = errno;
-    }
     if (!ok) {
         unlink(tmp);
+        free(tmp);
         *err = strerror(saved);
-    } else {
-        sync_dir(path);
+        return NULL;
+    }
+    return tmp;
+}
+
+/* Replaces PATH with DATA so that readers see the old or the new file, never a mix:
+ * a temporary file beside it, fsync, rename. An existing file keeps its permission bits.
+ * On failure PATH is untouched, the temporary file is gone and *err is strerror's text. */
+bool write_file_atomic(const char *path, const char *data, size_t len, const char **err)
+{
+    const FileWrite file = { path, data, len };
+    size_t failed;
+    return write_files_atomic(&file, 1, err, &failed);
+}
+
+/* Every file staged first, then renamed in order: a file that cannot be written (a
+ * missing folder, no space, no permission) fails the whole set before any PATH changes.
+ * Only a rename that fails after an earlier one succeeded (which a temporary file in the
+ * same folder makes all but impossible) leaves the set half replaced. *FAILED is the index
+ * of the file that failed. */
+bool write_files_atomic(const FileWrite *files, size_t count, const char **err, size_t *failed)
+{
+    char **tmp = oh_xmalloc((count ? count : 1) * sizeof *tmp);
+    size_t staged = 0;
+    bool ok = true;
+    for (; staged < count && ok; staged++)
+        ok = (tmp[staged] = stage_file(files[staged].path, files[staged].data, files[staged].len, err)) != NULL;
+    if (!ok)
+        *failed = --staged;   /* the one that failed left nothing behind */
+    for (size_t i = 0; i < staged; i++) {
+        if (ok && rename(tmp[i], files[i].path) != 0) {
+            ok = false;
+            *err = strerror(errno);
+            *failed = i;
+        }
+        if (!ok)
+            unlink(tmp[i]);   /* a no-op for those already renamed away */
+        else
+            sync_dir(files[i].path);
+        free(tmp[i]);
     }
     free(tmp);
     return ok;

@@ -4,8 +4,9 @@
 # - `#if FLAG` / `#if !FLAG` / `#else` / `#endif` lines keep only the code the cluster's topology
 #   needs (the flags are listed in bootstrap.c);
 # - comments, blank lines and indentation are dropped, and the statements of a block join the
-#   line that opens it, so write one statement per line, no trailing comments, no here-strings,
-#   no backtick continuations and no string that spans lines;
+#   line that opens it, so write one statement per line (at the top level, a few short
+#   assignments may share one with `;`), no trailing comments, no here-strings, no backtick
+#   continuations and no string that spans lines;
 # - every `${Name}` is a stack value and stands between single quotes. bootstrap.c writes a plain
 #   value in place (quotes doubled), turns a Ref or GetAtt into Fn::Sub's own `${LogicalId}` or
 #   `${LogicalId.Attribute}`, and passes anything else in the Fn::Sub map. PowerShell's own `${…}`
@@ -15,16 +16,13 @@
 # 10. Each step is idempotent behind a marker file; the log is C:\Octopus\bootstrap.log. Secrets
 # are read from Secrets Manager at run time, by id, and never logged.
 param([string]$Phase)
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$D = 'C:\octohac'
-$M = "$D\markers"
-$Log = 'C:\Octopus\bootstrap.log'
+# short assignments share a line: each line of the script costs its indentation in the YAML
+$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
+$D = 'C:\octohac'; $M = "$D\markers"; $Log = 'C:\Octopus\bootstrap.log'
 $Exe = Join-Path ${!env:ProgramFiles} 'Octopus Deploy\Octopus\Octopus.Server.exe'
-$Stack = '${AWS::StackName}'
-$Region = '${AWS::Region}'
-# the step that is running, for the log and the failure signal's unique id
-$At = 'start'
+# $At: the step that is running, for the log and the failure signal's unique id
+# $Sec: the secrets step 4 reads, in memory only
+$Stack = '${AWS::StackName}'; $Region = '${AWS::Region}'; $At = 'start'; $Sec = @{}
 
 function Log($text) {
     Add-Content $Log ('{0} {1}: {2}' -f (Get-Date -Format s), $Node, $text)
@@ -143,7 +141,7 @@ function Install-Msi($url) {
     throw "cannot read the version of $Exe"
 }
 
-# Whether the catalog exists (SELECT DB_ID on master, through SqlClient): only node 1 asks.
+# Whether the catalog exists (SELECT DB_ID on master, through SqlClient).
 function Test-Catalog {
     $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs)
     $catalog = $csb.InitialCatalog
@@ -165,18 +163,14 @@ $Share = '\\${FsxDnsName}\share\${SharedFolder}'
 #else
 $Share = '${SharedPath}'
 #endif
-$Sec = @{}
 # Any error ends the script here: the log and the failure signal name the step that failed.
 trap {
     Log "$At failed: $_"
     if ($N -ge 1) { Send-Signal $false }
     exit 1
 }
-New-Item -ItemType Directory -Force $M, 'C:\Octopus' | Out-Null
-$N = [int](Get-Content "$D\node-index")
-$Node = '${ClusterName}-node-' + $N
-Log "phase $Phase"
-Set-DefaultAWSRegion -Region $Region
+New-Item -ItemType Directory -Force $M, 'C:\Octopus' | Out-Null; $N = [int](Get-Content "$D\node-index")
+$Node = '${ClusterName}-node-' + $N; Log "phase $Phase"; Set-DefaultAWSRegion -Region $Region
 #if directory
 if ($Phase -eq 'join') {
     Step 1 domain-join {
@@ -223,7 +217,10 @@ Step 2 firewall {
     }
 }
 # Every node, a replaced node 1 included, installs exactly the version the cluster runs; only
-# node 1 of a new cluster installs `octopus.version` and records what it got.
+# node 1 of a new cluster installs `octopus.version` and records what it got. The recorded
+# version is also the record that the cluster has been initialised, which outlives any node
+# and the database: the marker `new-cluster`, written before the record, is what lets this
+# node (and no other, ever) create the database in step 6.
 Step 3 install {
     $recorded = Get-Recorded
     if (!$recorded -and $N -ne 1) {
@@ -235,6 +232,7 @@ Step 3 install {
         if ($got -ne $recorded) { throw "installed Octopus $got but the cluster runs $recorded" }
     } else {
         $got = Install-Msi (Get-MsiUrl '${OctopusVersion}')
+        Set-Content "$M\new-cluster" $got
         Retry 'recording the version' { Write-SSMParameter -Name '${VersionParameter}' -Value $got -Type String -Overwrite $true }
     }
     Log "installed Octopus Server $got"
@@ -267,10 +265,17 @@ Step 4 secrets -Always {
 Step 5 create-instance {
     Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
 }
-# Node 1 creates the database when the catalog does not exist yet, or finishes a create it
-# started; every other case (nodes 2 to N, a replaced node 1) attaches with the master key.
+# Node 1 of a new cluster (step 3's `new-cluster`) creates the database when the catalog does
+# not exist yet, or finishes a create it started; every node attaches to an existing catalog
+# with the master key. A missing catalog anywhere else means the database was replaced or
+# emptied under a cluster that exists: fail, and name that in the signal, rather than start
+# the cluster again from an empty database.
 Step 6 database {
-    $create = $N -eq 1 -and ((Test-Path "$M\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10))
+    $create = (Test-Path "$M\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10)
+    if ($create -and !(Test-Path "$M\new-cluster")) {
+        $Script:At = 'step6-catalog-missing'
+        throw 'catalog missing in an initialised cluster: not creating an empty one'
+    }
     if ($create) {
         Set-Content "$M\database-creating" $N
         Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Cs
@@ -286,10 +291,10 @@ Step 7 configure {
     Invoke-Octo configure --webListenPrefixes 'http://+:${WebPort}/' --commsListenPort '${CommsPort}' --webForceSSL False
 #endif
 }
-# Only after node 1 created the database: later changes in the Octopus UI are kept.
+# Only after node 1 created the database (no other node does): later changes in the Octopus UI are kept.
 Step 8 first-node {
-    if ($N -ne 1 -or !(Test-Path "$M\database-created")) {
-        Log 'the cluster exists: path, admin and licence are kept'
+    if (!(Test-Path "$M\database-created")) {
+        Log 'existing cluster: path, admin and licence kept'
         return
     }
 #if fsx

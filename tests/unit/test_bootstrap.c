@@ -336,10 +336,19 @@ static char *octo_instance(const char *text) {
     return out.data;
 }
 
+/* What a node finds at step 6: the catalog exists (ATTACH); node 1 of a new cluster, which
+ * recorded the version in step 3, finds none (FOUNDER); a node of an initialised cluster
+ * finds none, the database having been replaced or emptied (LOST). */
+typedef enum Situation { ATTACH, FOUNDER, LOST } Situation;
+
+#define STEP6_PROBE "$create = (Test-Path \"$M\\database-creating\") -or !(Retry 'checking the catalog' { Test-Catalog } 10); "
+#define STEP6_GUARD "if ($create -and !(Test-Path \"$M\\new-cluster\")) {"
+#define STEP6_REFUSAL " $Script:At = 'step6-catalog-missing'; throw 'catalog missing in an initialised cluster: not creating an empty one' "
+
 /* The Octopus.Server.exe commands node NODE runs, one per line, following the script's own
- * conditions: node 1 creates the database (and sets path, admin, licence) only when the
- * catalog does not exist yet (FRESH). */
-static char *node_plan(const char *text, int node, bool fresh) {
+ * conditions: only the FOUNDER creates the database (and sets path, admin, licence); a LOST
+ * node stops at step 6 with the reason in its signal, the line `refused <step>`. */
+static char *node_plan(const char *text, int node, Situation found) {
     StrBuf plan = {0};
     strbuf_puts(&plan, "");
     char *instance = octo_instance(text);
@@ -353,27 +362,37 @@ static char *node_plan(const char *text, int node, bool fresh) {
 
     add_calls(text, step5, instance, node, &plan);
 
-    const char *probe = "$create = $N -eq 1 -and ((Test-Path \"$M\\database-creating\") -or "
-                        "!(Retry 'checking the catalog' { Test-Catalog } 10));";
-    CHECK(strstr(step6, probe) == step6 + strspn(step6, " "), "step 6: only node 1 asks whether the catalog exists");
-    char *create = block_after(step6, "if ($create) {");
+    /* every node asks whether the catalog exists; the refusal comes before anything else */
+    const char *body = step6 + strspn(step6, " ");
+    CHECK(strncmp(body, STEP6_PROBE STEP6_GUARD, strlen(STEP6_PROBE STEP6_GUARD)) == 0,
+          "step 6 opens with the catalog probe and the guard:\n%s", body);
+    char *refusal = block_after(step6, STEP6_GUARD);
+    CHECK(refusal && strcmp(refusal, STEP6_REFUSAL) == 0, "step 6 refuses, naming the reason in $At: `%s`",
+          refusal ? refusal : "(none)");
+    char *create = block_after(step6, "}; if ($create) {");
     char *attach = block_after(step6, "} else {");
     CHECK(create && attach && strstr(create, "Set-Content \"$M\\database-created\"") &&
           !strstr(attach, "database-created"), "step 6: only a create marks the database created");
-    if (create && attach) add_calls(text, node == 1 && fresh ? create : attach, instance, node, &plan);
+    if (found == LOST) {
+        strbuf_puts(&plan, "refused step6-catalog-missing\n");
+        free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
+        free(refusal), free(create), free(attach);
+        return plan.data;
+    }
+    if (create && attach) add_calls(text, found == FOUNDER ? create : attach, instance, node, &plan);
 
     add_calls(text, step7, instance, node, &plan);
 
-    const char *guard = "if ($N -ne 1 -or !(Test-Path \"$M\\database-created\")) {";
+    const char *guard = "if (!(Test-Path \"$M\\database-created\")) {";
     const char *at = strstr(step8, guard);
-    CHECK(at == step8 + strspn(step8, " "), "step 8 starts with the node 1 guard");
+    CHECK(at == step8 + strspn(step8, " "), "step 8 starts with the guard: only after a create");
     char *guarded = block_after(step8, guard);
     CHECK(guarded && strstr(guarded, "return") && !strstr(guarded, "Invoke-Octo"), "the guard returns before any command");
-    if (at && guarded && node == 1 && fresh) add_calls(text, at + strlen(guard) + strlen(guarded), instance, node, &plan);
+    if (at && guarded && found == FOUNDER) add_calls(text, at + strlen(guard) + strlen(guarded), instance, node, &plan);
 
     add_calls(text, step9, instance, node, &plan);
     free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
-    free(create), free(attach), free(guarded);
+    free(refusal), free(create), free(attach), free(guarded);
     return plan.data;
 }
 
@@ -437,7 +456,7 @@ static void check_metadata(const Cluster *c, const Rendered *r) {
     /* the join command sorts first: cfn-init runs commands in name order */
     CHECK(phases == join, "%s: join first", c->name);
     /* the script's marker for step 1 is the file the test looks for */
-    HAS(c->name, r->text, "$D = 'C:\\octohac'\n", "$M = \"$D\\markers\"\n", "$mark = \"$M\\step$num.done\";");
+    HAS(c->name, r->text, "\n$D = 'C:\\octohac'; $M = \"$D\\markers\"; ", "$mark = \"$M\\step$num.done\";");
 }
 
 /* `${!…}` stays PowerShell's: the template writes ${!env:ProgramFiles}, the script gets ${env:…}.
@@ -514,7 +533,7 @@ static void check_loader(Arena *arena, const Cluster *c, int node) {
 /* The script's side of the loader's contract: it reads the index file, and says `handled`
  * when it signals or reboots, so that the loader does not signal as well. */
 static void check_loader_contract(const Cluster *c, const Rendered *r) {
-    HAS(c->name, r->text, "\n$N = [int](Get-Content \"$D\\node-index\")\n", "Set-Content \"$D\\handled\" $ok }");
+    HAS(c->name, r->text, " | Out-Null; $N = [int](Get-Content \"$D\\node-index\")\n", "Set-Content \"$D\\handled\" $ok }");
     if (c->directory.form != DIR_NONE)
         HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'restarting to complete the domain join'; "
                               "shutdown.exe /r /t 15 /c 'octohac: domain join'; exit 0 }");
@@ -528,6 +547,32 @@ static void check_plan(const char *label, const char *got, const char *want) {
 static const char *rendered(const StrAttr *attr, const char *fallback) {
     if (attr->source == VS_PARAM) return reference_value(attr->text);
     return attr->source == VS_LITERAL ? attr->text : fallback;
+}
+
+/* The record that the cluster has been initialised: node 1 of a new cluster marks itself the
+ * founder (`new-cluster`) before it records the version, in step 3's branch that installs
+ * `octopus.version`, and nowhere else; the branch that finds a recorded version (every other
+ * node, a replaced node 1, any node of a cluster deployed before the guard) never does. */
+static void check_guard(const Cluster *c, const Rendered *r) {
+    char *step3 = block_after(r->text, "\nStep 3 install {");
+    char *recorded = block_after(step3, "if ($recorded) {");
+    char *fresh = block_after(step3, "} else {");
+    CHECK(recorded && fresh, "%s: step 3 has both branches", c->name);
+    if (recorded && fresh) {
+        CHECK(!strstr(recorded, "new-cluster"), "%s: a recorded version never makes a founder", c->name);
+        const char *const founder[] = {
+            " $got = Install-Msi (Get-MsiUrl '", "'); Set-Content \"$M\\new-cluster\" $got; ",
+            "Retry 'recording the version' { Write-SSMParameter -Name ",
+        };
+        check_order(c->name, fresh, founder, sizeof founder / sizeof founder[0]);
+    }
+    /* `new-cluster` is written once (step 3) and read once (step 6's guard) */
+    size_t uses = 0;
+    for (const char *p = strstr(r->text, "new-cluster"); p; p = strstr(p + 1, "new-cluster")) uses++;
+    CHECK(uses == 2, "%s: `new-cluster` appears %zu times, not 2", c->name, uses);
+    /* the signal of a refusal reads node<i>-step6-catalog-missing-failed: a UniqueId is at most 64 */
+    CHECK(strlen("node99-step6-catalog-missing-failed") <= 64, "unique id length");
+    free(step3), free(recorded), free(fresh);
 }
 
 static void check_steps(const Cluster *c, const Rendered *r) {
@@ -546,7 +591,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         strbuf_puts(&shared, rendered(&c->storage.existing, ""));
     }
     /* node 1, new cluster: create, then path, admin and licence */
-    char *plan = node_plan(r->text, 1, true);
+    char *plan = node_plan(r->text, 1, FOUNDER);
     snprintf(want, sizeof want,
              "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-1\n"
              "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Cs>\n"
@@ -577,7 +622,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
 
     /* node 2 (and a replaced node 1): attach with the master key; no path, admin or licence */
     for (int node = 2; node >= 1; node--) {
-        plan = node_plan(r->text, node, false);
+        plan = node_plan(r->text, node, ATTACH);
         snprintf(want, sizeof want,
                  "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-%d\n"
                  "database --instance %s --masterKey <secret:Key> --connectionString <secret:Cs>\n"
@@ -591,6 +636,19 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         free(plan);
     }
 
+    /* the database replaced or emptied under a running cluster: node 1 (or any node) never
+     * creates a new one; it stops at step 6 after create-instance, before `database` */
+    for (int node = 1; node <= 2; node++) {
+        plan = node_plan(r->text, node, LOST);
+        snprintf(want, sizeof want,
+                 "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-%d\n"
+                 "refused step6-catalog-missing\n", instance, c->name, node);
+        snprintf(label, sizeof label, "%s node %d, catalog gone", c->name, node);
+        check_plan(label, plan, want);
+        free(plan);
+    }
+    check_guard(c, r);
+
     /* steps 1 to 10 in order, each behind its marker (4 reads secrets on every run) */
     const char *const steps[] = {
         c->directory.form != DIR_NONE ? "\nif ($Phase -eq 'join') { Step 1 domain-join {" : NULL,
@@ -603,7 +661,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         "function Step($num, $name, $body, [switch]$Always) { $Script:At = \"step$num-$name\"; "
         "$mark = \"$M\\step$num.done\"; if (!$Always -and (Test-Path $mark)) { Log \"$At already done\"; return }; "
         "Log \"$At start\"; & $body; if (!$Always) { Set-Content $mark (Get-Date -Format o) }; Log \"$At done\" }",
-        "$Log = 'C:\\Octopus\\bootstrap.log'\n", "function Log($text) { Add-Content $Log ",
+        "; $Log = 'C:\\Octopus\\bootstrap.log'\n", "function Log($text) { Add-Content $Log ",
         /* retries: reading secrets and parameters, the download, msiexec */
         "function Retry($what, $action, $tries = 5) {", "Retry \"reading secret $id\" { (Get-SECSecretValue -SecretId $id).SecretString }",
         "Retry \"downloading $url\" { Invoke-WebRequest $url -OutFile $msi -UseBasicParsing }", "Retry 'msiexec' {",
@@ -630,7 +688,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     };
     check_order(c->name, r->text, ready, sizeof ready / sizeof ready[0]);
     const char *const signal[] = {
-        "$Stack = 'octopus-stack'\n", "$Region = 'us-east-1'\n",
+        "\n$Stack = 'octopus-stack'; $Region = 'us-east-1'; $At = 'start'; ",
         "function Send-Signal($ok) { $to = '--stack', $Stack, '--resource', \"Node$N\", '--region', $Region; ",
         "if ($ok) { cfn-signal.exe -e 0 @to } else { cfn-signal.exe -e 1 -i \"node$N-$At-failed\" @to }",
         "\ntrap { Log \"$At failed: $_\"; if ($N -ge 1) { Send-Signal $false }; exit 1 }\n",
@@ -706,7 +764,7 @@ static void check_topology(void) {
         "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
         "icacls.exe $Share /grant \"*$sid-515:(OI)(CI)M\"", "Retry \"creating $Share\"",
         "if (!(Test-Member)) { $At = 'step1-domain-join'; throw 'the node is not a member of octo.corp.example.com' }",
-        "$Node = 'octopus-prod-node-' + $N\n");
+        "\n$Node = 'octopus-prod-node-' + $N; ");
     LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}");
     cJSON_Delete(r.metadata), free(r.text);
 

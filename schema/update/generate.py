@@ -4,7 +4,8 @@ type in schema/aws/ (the types octohac emits), what a change of each property do
 update. From the AWS provider schema: `createOnlyProperties` -> "replace",
 `conditionalCreateOnlyProperties` -> "conditional" (may be replaced). From the reviewed overlay
 (schema/update/overlay.tsv, each entry citing its AWS reference page): "some" (update with some
-interruption), "none" (a conditional property whose condition cannot hold for octohac's
+interruption), "replace" (documented as "Update requires: Replacement" but missing from
+the schema's create-only list), "none" (a conditional property whose condition cannot hold for octohac's
 output), and the properties that give a resource a fixed physical name. Every property not
 listed updates without interruption.
 
@@ -15,7 +16,7 @@ import json
 import os
 import sys
 
-LEVELS = ("some", "none", "name")
+LEVELS = ("replace", "some", "none", "name")
 
 
 def schema_path(pointer):
@@ -56,6 +57,10 @@ def apply_overlay(root, types):
             entry = types[type_name]
             if level == "name":
                 entry["names"].append(prop)
+            elif level == "replace":
+                if entry["properties"].get(prop) == "replace":
+                    raise SystemExit(f"{path}:{number}: the schema already lists `{prop}` as create-only")
+                entry["properties"][prop] = "replace"
             elif entry["properties"].get(prop) == "replace":
                 raise SystemExit(f"{path}:{number}: the schema says `{prop}` is create-only")
             elif level == "none":

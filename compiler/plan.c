@@ -510,7 +510,7 @@ static void note_change(Plan *plan, Diagnostic *d, const PlanResource *res)
     if (c->cause)
         diag_note(&plan->diag, d, (Span){ 0 }, "because `%s` is replaced and `%s` refers to it", c->cause, c->path);
     else
-        diag_note(&plan->diag, d, (Span){ 0 }, "because `%s` changes (%s)", c->path, plan_action_words[c->effect]);
+        diag_note(&plan->diag, d, (Span){ 0 }, "because `%s` changes: %s", c->path, plan_action_words[c->effect]);
 }
 
 /* OH6001-OH6003: a stateful resource replaced, possibly replaced, or removed. */

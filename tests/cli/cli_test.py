@@ -964,7 +964,7 @@ def docs_cover_every_flag():
         man = f.read().replace("\\-", "-")
     with open(os.path.join(ROOT, "docs", "octohac.bash-completion")) as f:
         completion = f.read()
-    for command in ("build", "check", "fmt", "explain", "graph"):
+    for command in ("build", "check", "fmt", "explain", "graph", "plan"):
         expect(command in completion, "completion knows `%s`" % command)
         expect("## `%s`" % command in cli_md, "docs/cli.md has a section for `%s`" % command)
         for flag in long_flags(command):
@@ -1004,6 +1004,13 @@ def bash_completion():
         expect("samples/minimal.oha" in complete("octohac build samples/mi", t.dir), ".oha files")
         f = t.write("two.oha", TWO_CLUSTERS)
         expect(complete("octohac build %s --cluster " % f, t.dir) == ["alpha", "beta"], "cluster names")
+        expect(set(complete("octohac plan a.yaml b.oha --format ", t.dir)) == {"human", "json", "markdown"},
+               "plan formats")
+        t.write("deployed.yaml", "Resources: {}\n")
+        t.write("notes.txt", "")
+        offered = complete("octohac plan %s/" % t.dir, t.dir)
+        expect(t.path("deployed.yaml") in offered and t.path("two.oha") in offered and
+               t.path("notes.txt") not in offered, "plan offers .oha files and templates: %r" % offered)
 
 
 @case

@@ -211,15 +211,13 @@ static bool looks_like_json(const char *text, size_t len)
 cJSON *plan_read_template(Arena *arena, const char *text, size_t len, const char **err)
 {
     *err = NULL;
-    cJSON *doc;
-    if (looks_like_json(text, len)) {
+    cJSON *doc = NULL;
+    if (looks_like_json(text, len)) {   /* JSON; a flow-style YAML document falls back below */
         const char *start = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? text + 3 : text;
         doc = cJSON_ParseWithLength(start, len - (size_t)(start - text));
-        if (!doc)
-            *err = "not valid JSON";
-    } else {
-        doc = parse_yaml(arena, text, len, err);
     }
+    if (!doc)
+        doc = parse_yaml(arena, text, len, err);
     if (doc && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "Resources"))) {
         json_delete(doc);
         doc = NULL;

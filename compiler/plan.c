@@ -554,8 +554,8 @@ static void check_regenerated(Plan *plan, const PlanResource *res)
     }
 }
 
-/* OH6005: a resource with a name of its own cannot be replaced: the new one would take the
- * name the old one still holds, and CloudFormation fails the update. */
+/* OH6005: a resource with a name of its own cannot be replaced under the same name: the new
+ * one would take the name the old one still holds, and CloudFormation fails the update. */
 static void check_fixed_name(Plan *plan, const PlanResource *res)
 {
     if (res->action != PA_REPLACE && res->action != PA_MAY_REPLACE)
@@ -563,9 +563,11 @@ static void check_fixed_name(Plan *plan, const PlanResource *res)
     const cJSON *row = cJSON_GetObjectItemCaseSensitive(behaviour_types(), res->type);
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(row, "names");
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(res->new_res, "Properties");
+    const cJSON *old_props = cJSON_GetObjectItemCaseSensitive(res->old_res, "Properties");
     for (const cJSON *n = names ? names->child : NULL; n; n = n->next) {
-        if (!cJSON_GetObjectItemCaseSensitive(props, n->valuestring))
-            continue;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(props, n->valuestring);
+        if (!name || !values_equal(plan, name, cJSON_GetObjectItemCaseSensitive(old_props, n->valuestring)))
+            continue;   /* no name, or a new one: the replacement does not collide */
         Diagnostic *d = diag_error(&plan->diag, res->span, "OH6005",
                                    "`%s` %s but has a fixed name (`%s`): the update will fail", res->id,
                                    res->action == PA_REPLACE ? "is replaced" : "may be replaced", n->valuestring);

@@ -934,6 +934,45 @@ def plan_exit_and_formats():
         expect("\033[" not in r.stdout and "error[OH6001]" in r.stdout, "--color never", r)
 
 
+PLAN_NAMED = """Resources:
+  Web:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Name: octopus-web
+      Port: 80
+      Protocol: HTTP
+      VpcId: vpc-1
+"""
+
+
+@case
+def plan_removed_and_fixed_name():
+    with Tmp() as t:
+        t.write("a.oha", MINIMAL)
+        t.write("b.oha", MINIMAL.replace('directory { create = true, domain = "corp.example.com" }',
+                                         'directory {\n    id = "d-1234567890"\n    domain = "corp.example.com"\n'
+                                         '    dns_ips = [10.0.0.10, 10.0.1.10]\n  }'))
+        r, doc = plan_json(t, "a.oha", "b.oha")
+        expect_rc(r, 1, "removing the managed directory")
+        removed = {x["id"] for x in doc["resources"] if x["action"] == "remove"}
+        expect({"Directory", "DirectoryAdminSecret"} <= removed, "removed: %r" % removed, r)
+        oh6003 = [x for x in doc["findings"] if x["code"] == "OH6003"]
+        expect(len(oh6003) == 2 and all(x["location"]["file"] == "a.oha" for x in oh6003),
+               "OH6003 at the old file's lines: %r" % oh6003, r)
+        r = run("plan", "a.oha", "b.oha", "--color", "never", cwd=t.dir)
+        expect(re.search(r"error\[OH6003\]: `Directory` is removed.*\n +--> a\.oha:2:3\n", r.stdout), "span", r)
+        t.write("named.yaml", PLAN_NAMED)
+        t.write("port.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080"))
+        t.write("renamed.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080").replace("octopus-web", "octopus-web2"))
+        r, doc = plan_json(t, "named.yaml", "port.yaml")
+        expect_rc(r, 1, "a named target group replaced under its name")
+        expect([x["code"] for x in doc["findings"]] == ["OH6005"] and doc["findings"][0]["location"] is None,
+               "OH6005 without a .oha location", r)
+        r, doc = plan_json(t, "named.yaml", "renamed.yaml")
+        expect_rc(r, 0, "a new name does not collide")
+        expect(doc["resources"][0]["action"] == "replace" and doc["findings"] == [], "replaced, no finding", r)
+
+
 # ---------------------------------------------------------------- docs, completion, hooks, install
 
 def long_flags(command):

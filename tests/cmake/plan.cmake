@@ -18,3 +18,7 @@ foreach(sample ${OCTOHAC_PLAN_SAMPLES})
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   set_tests_properties(plan.golden.${name} PROPERTIES LABELS plan)
 endforeach()
+# plan.table.selftest: the check fails on a copy of the tree whose table differs by one byte.
+add_test(NAME plan.table.selftest
+         COMMAND sh -c "t=$(mktemp -d) && cp -r '${CMAKE_SOURCE_DIR}/schema' \"$t/\" && echo >> \"$t/schema/update-behaviour.json\" && ! '${OCTOHAC_PYTHON}' '${CMAKE_SOURCE_DIR}/schema/update/generate.py' --check \"$t\" 2>/dev/null; rc=$?; rm -rf \"$t\"; exit $rc")
+set_tests_properties(plan.table.selftest PROPERTIES LABELS plan)

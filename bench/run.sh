@@ -6,6 +6,9 @@
 #     `jsonnet` and the peer are present, with the ratio.
 #   - the instructions `build` executes per sample, when valgrind is present (stable
 #     where wall time is not: the machine may be shared).
+#   - `plan` of two production-size inputs (the 8-node production cluster against an edit of
+#     it, as two .oha files and as the deployed YAML template against the .oha), beside a
+#     `build` of the same cluster: time, and instructions when valgrind is present.
 # Prints a tab-separated table (times in ms, memory in KiB) and the machine. Nothing
 # asserts on time; record the numbers in bench/RESULTS.md.
 #   bench/run.sh [BUILD_RUNS=30] [CHECK_RUNS=5]
@@ -35,6 +38,17 @@ printf 'what\tmedian_ms\tmin_ms\tmax_ms\tcpu_ms\tpeak_KiB\truns\n'
 for sample in samples/*.oha; do
   $MEASURE "build $(basename "$sample")" "$BUILD_RUNS" -- "$BIN" build "$sample"
 done
+# plan: production.oha with 8 nodes (the size limit's case), against the same with larger nodes
+sed 's/count = 3/count = 8/' samples/production.oha > "$WORK/prod8.oha"
+sed 's/count = 3/count = 8/; s/instance = m6i.xlarge/instance = m6i.2xlarge/' samples/production.oha > "$WORK/prod8-edit.oha"
+"$BIN" build "$WORK/prod8.oha" -o "$WORK/prod8.yaml"
+PLAN_CASES=("build prod8.oha|build $WORK/prod8.oha"
+            "plan prod8.oha prod8-edit.oha|plan $WORK/prod8.oha $WORK/prod8-edit.oha"
+            "plan prod8.yaml prod8-edit.oha|plan $WORK/prod8.yaml $WORK/prod8-edit.oha")
+for c in "${PLAN_CASES[@]}"; do
+  # shellcheck disable=SC2086
+  $MEASURE "${c%%|*}" "$BUILD_RUNS" -- "$BIN" ${c#*|}
+done
 $MEASURE --allow-exit 1 "check 1000 files" "$CHECK_RUNS" -- "$BIN" check "$WORK/corpus-1000"
 $MEASURE --allow-exit 1 "check 10000 files" "$CHECK_RUNS" -- "$BIN" check "$WORK/corpus-10000"
 
@@ -45,6 +59,12 @@ if command -v valgrind >/dev/null 2>&1; then
     n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" build "$sample" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
     printf 'instructions build %s\t%s\n' "$(basename "$sample")" "$n"
+  done
+  for c in "${PLAN_CASES[@]}"; do
+    # shellcheck disable=SC2086
+    n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" ${c#*|} 2>&1 >/dev/null |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    printf 'instructions %s\t%s\n' "${c%%|*}" "$n"
   done
 fi
 

@@ -62,6 +62,10 @@ static const OptSpec graph_opts[] = {
     { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
     { OPT_INCLUDE, "include", 'I', true }, { OPT_HELP, "help", 'h', false }, OPT_END,
 };
+static const OptSpec plan_opts[] = {
+    { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
+    { OPT_INCLUDE, "include", 'I', true }, { OPT_COLOR, "color", 0, true }, { OPT_HELP, "help", 'h', false }, OPT_END,
+};
 static const OptSpec explain_opts[] = { { OPT_LIST, "list", 0, false }, { OPT_HELP, "help", 'h', false }, OPT_END };
 static const OptSpec plain_opts[] = { { OPT_HELP, "help", 'h', false }, OPT_END };
 
@@ -93,6 +97,7 @@ static int cmd_check(const Command *cmd, Args *args);
 static int cmd_fmt(const Command *cmd, Args *args);
 static int cmd_explain(const Command *cmd, Args *args);
 static int cmd_graph(const Command *cmd, Args *args);
+static int cmd_plan(const Command *cmd, Args *args);
 static int cmd_version(const Command *cmd, Args *args);
 static int cmd_help(const Command *cmd, Args *args);
 
@@ -136,6 +141,15 @@ static const Command commands[] = {
       "  --cluster NAME       the cluster to draw (required when FILE has several)\n"
       "  -f, --format FMT     dot (default) or mermaid\n"
       "  -I, --include DIR    search DIR for imports (repeatable)\n" },
+    { "plan", NULL, cmd_plan, plan_opts,
+      "octohac plan OLD NEW [--cluster NAME] [--format human|json|markdown] [-I DIR]... [--color auto|always|never]",
+      "show what deploying NEW over a stack built from OLD does to each resource",
+      "  OLD, NEW             a .oha file (built in memory) or a CloudFormation template (.json, .yaml)\n"
+      "  --cluster NAME       the cluster to build from each .oha file (required when it has several)\n"
+      "  -f, --format FMT     human (default), json or markdown\n"
+      "  -I, --include DIR    search DIR for imports (repeatable; before OCTOHAC_PATH)\n"
+      "  --color WHEN         auto (default), always or never\n"
+      "  exit status: 0 nothing destructive, 1 an error-level finding, 2 usage or input error\n" },
     { "version", NULL, cmd_version, plain_opts, "octohac --version | version",
       "print the version", "" },
     { "help", NULL, cmd_help, plain_opts, "octohac --help | help [COMMAND]",
@@ -319,6 +333,9 @@ static const NamedValue diag_formats[] = {
 };
 typedef enum OutFormat { OUT_YAML, OUT_JSON } OutFormat;
 static const NamedValue out_formats[] = { { "yaml", OUT_YAML }, { "json", OUT_JSON }, { NULL, 0 } };
+static const NamedValue plan_formats[] = {
+    { "human", PF_HUMAN }, { "json", PF_JSON }, { "markdown", PF_MARKDOWN }, { NULL, 0 },
+};
 static const NamedValue graph_formats[] = { { "dot", GF_DOT }, { "mermaid", GF_MERMAID }, { NULL, 0 } };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 static const NamedValue color_modes[] = {
@@ -1100,6 +1117,81 @@ static int cmd_graph(const Command *cmd, Args *args)
         }
     }
     arena_free(arena);
+    session_free(&s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ plan (plan.c) */
+
+typedef struct PlanBuild {
+    Session *session;
+    const char *cluster;
+} PlanBuild;
+
+/* PlanBuildFn: a .oha side through resolve → model → rules → lower, as `build` does, kept
+ * in memory. An input with errors is exit 2 for plan: it cannot be compared. */
+static int plan_build_oha(void *ctx, Arena *arena, DiagCtx *diag, PlanSide *side)
+{
+    PlanBuild *b = ctx;
+    const char *err = NULL;
+    Program *prog = res_load(arena, side->path, &b->session->search, diag, &err);
+    if (!prog) {
+        render_human(b->session, diag);
+        cli_error("cannot read `%s`: %s", side->path, err ? err : "unknown error");
+        return EXIT_USAGE;
+    }
+    const ClusterDecl *decl = NULL;
+    for (size_t i = 0; i < prog->profile_count; i++)
+        model_check_profile(prog->profiles[i], diag);
+    if (diag_has_errors(diag) || select_cluster(prog, side->path, b->cluster, &decl) != EXIT_CLEAN) {
+        render_human(b->session, diag);
+        return EXIT_USAGE;
+    }
+    diag->cluster = cluster_name(decl);
+    Cluster *cluster = model_build(arena, decl, diag);
+    if (cluster) {
+        diag->allowed = cluster->allow.items;
+        diag->allowed_count = cluster->allow.count;
+        rules_check(cluster, diag);
+    }
+    if (cluster && !diag_has_errors(diag))
+        side->tmpl = low_template(cluster, diag);
+    if (!side->tmpl || diag_has_errors(diag)) {
+        render_human(b->session, diag);
+        cli_error("`%s` has errors; `octohac check %s` lists them", side->path, side->path);
+        return EXIT_USAGE;
+    }
+    side->sources = arena_alloc(arena, prog->file_count * sizeof *side->sources);
+    for (size_t i = 0; i < prog->file_count; i++)
+        side->sources[side->source_count++] = prog->files[i]->src;
+    return EXIT_CLEAN;
+}
+
+static int cmd_plan(const Command *cmd, Args *args)
+{
+    if (args->pos_count != 2)
+        return usage_error(cmd, "`plan` takes two files, OLD and NEW");
+    int format = PF_HUMAN;
+    if (args->value[OPT_FORMAT] && !lookup(cmd, "plan format", plan_formats, args->value[OPT_FORMAT], &format))
+        return EXIT_USAGE;
+    Session s;
+    if (!session_init(&s, cmd, args))
+        return EXIT_USAGE;
+    int color = COLOR_AUTO;
+    if (args->value[OPT_COLOR])
+        lookup(cmd, "colour mode", color_modes, args->value[OPT_COLOR], &color);
+    PlanBuild build = { &s, args->value[OPT_CLUSTER] };
+    PlanOptions opts = {
+        .old_path = args->pos[0], .new_path = args->pos[1], .format = (PlanFormat)format,
+        .color = format == PF_HUMAN && (color == COLOR_ALWAYS ||
+                                         (color == COLOR_AUTO && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
+        .build = plan_build_oha, .build_ctx = &build,
+    };
+    int rc = plan_run(&opts, stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output: %s", strerror(errno));
+        rc = EXIT_USAGE;
+    }
     session_free(&s);
     return rc;
 }

@@ -822,6 +822,38 @@ char *fmt_file(Arena *arena, const File *file, DiagCtx *diag);
 typedef enum GraphFormat { GF_DOT, GF_MERMAID } GraphFormat;
 char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format);
 
+/* ---------------------------------------------------------------- plan.c, plan_template.c
+ * `octohac plan OLD NEW` (docs/plan.md): what deploying NEW over a stack built from OLD does
+ * to each resource, from schema/update-behaviour.json, and the findings OH6001-OH6008 about
+ * data loss and outages. Offline: it reads templates and .oha files, never AWS. */
+typedef enum PlanFormat { PF_HUMAN, PF_JSON, PF_MARKDOWN } PlanFormat;
+
+typedef struct PlanSide {
+    const char *path;           /* as given on the command line */
+    bool is_oha;                /* built from a .oha file (else read as a template) */
+    cJSON *tmpl;                /* the template tree */
+    const Source **sources;     /* a .oha side: its file and imports, for spans */
+    size_t source_count;
+} PlanSide;
+
+/* Builds a .oha side as `build` would, in memory: sets side->tmpl and side->sources, renders
+ * its own diagnostics, and returns an exit code (0 when the template was built). */
+typedef int (*PlanBuildFn)(void *ctx, Arena *arena, DiagCtx *diag, PlanSide *side);
+
+typedef struct PlanOptions {
+    const char *old_path, *new_path;
+    PlanFormat format;
+    bool color;
+    PlanBuildFn build;
+    void *build_ctx;
+} PlanOptions;
+
+/* Prints the plan to OUT and returns 0 (nothing destructive), 1 (an error-level finding) or
+ * 2 (an input could not be read or built). */
+int plan_run(const PlanOptions *opts, FILE *out);
+/* A CloudFormation template in JSON or YAML (short-form tags expanded); NULL with *err set. */
+cJSON *plan_read_template(Arena *arena, const char *text, size_t len, const char **err);
+
 /* ---------------------------------------------------------------- util.c
  * Small helpers shared by several stages. */
 size_t edit_distance(const char *a, const char *b);

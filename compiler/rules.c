@@ -1648,7 +1648,70 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "# any input: the fault is in octohac",                                                    \
       "# nothing to change in the .oha file; report the message",                                \
       "Report the message and the `.oha` file to the octohac maintainers; nothing was "          \
-      "written.")
+      "written.")                                                                                \
+    X("OH6001", SEV_ERROR,                                                                      \
+      "plan: a stateful resource (database, file system, directory, secret, Redis, the version " \
+      "parameter) is replaced",                                                                  \
+      "`octohac plan` found that the update replaces a resource that holds data: CloudFormation " \
+      "creates a new, empty one, points the stack at it and deletes the old one. The message "   \
+      "says what would be lost; the note names the property that forces the replacement, "       \
+      "directly or through a reference to another replaced resource.",                           \
+      "# old: database { engine = sqlserver-se }\ndatabase { engine = sqlserver-ee }",            \
+      "database { engine = sqlserver-se }",                                                      \
+      "Keep the old value, or take the snapshot or backup the help line names first and "        \
+      "restore the new resource from it.")                                                       \
+    X("OH6002", SEV_ERROR, "plan: a stateful resource may be replaced (conditional update)",    \
+      "The AWS provider schema lists the changed property as conditionally create-only: "        \
+      "depending on the values, CloudFormation updates the resource in place or replaces it "    \
+      "with an empty one. Octohac cannot tell which offline, so it treats the change as "        \
+      "destructive.",                                                                            \
+      "# old: database { engine = sqlserver-se }\ndatabase { engine = sqlserver-ee }",            \
+      "database { engine = sqlserver-se }",                                                      \
+      "Keep the old value, or snapshot first and be ready to restore.")                          \
+    X("OH6003", SEV_ERROR, "plan: a stateful resource is removed",                              \
+      "The new template no longer has a resource that holds data, so the update deletes it "     \
+      "(a DeletionPolicy of Snapshot or Retain keeps a copy, but the running cluster loses it).",                                                        \
+      "# old: an octohac-created database\ndatabase { existing = secret(\"octopus/sql\") }",      \
+      "database { engine = sqlserver-se }",                                                      \
+      "Snapshot or back up the resource first, or keep it in the template.")                     \
+    X("OH6004", SEV_ERROR, "plan: a generated secret gets a new value (GenerateSecretString changed)", \
+      "Secrets Manager generates a new value when a secret's `GenerateSecretString` changes, "   \
+      "even though the secret itself is updated in place. The database, the directory or "      \
+      "Octopus keep the old value, so logins and decryption fail after the update.",             \
+      "# a change to the generated password's length or character set",                          \
+      "# the same generation settings as the deployed stack",                                    \
+      "Keep the old generation settings, or save the value first and write it back.")            \
+    X("OH6005", SEV_ERROR, "plan: a resource with a fixed name needs replacement (the update will fail)", \
+      "CloudFormation creates the replacement before it deletes the old resource. When the "     \
+      "resource has a name of its own (a secret's or a parameter's `Name`, a role's "            \
+      "`RoleName`, ...), the new one cannot take the name the old one still holds, and the "     \
+      "update fails and rolls back.",                                                            \
+      "# a create-only property of a named resource changes",                                    \
+      "# keep the property, or change the name in the same update",                              \
+      "Keep the old value, or give the resource a new name in the same update.")                \
+    X("OH6006", SEV_WARNING, "plan: every node is replaced in the same update (outage)",        \
+      "CloudFormation replaces independent resources in parallel, so when every node is "        \
+      "replaced at once no node serves Octopus until the new ones have installed and joined "    \
+      "the cluster.",                                                                            \
+      "# old: nodes { os = windows-2019 }\nnodes { os = windows-2022 }",                         \
+      "# replace half the nodes in one update and the rest in the next",                         \
+      "Deploy in a maintenance window, or change the nodes in two updates.")                     \
+    X("OH6007", SEV_WARNING, "plan: every node is stopped or replaced in the same update (outage)", \
+      "Changing a node's instance type or user data stops and starts the instance; when every "  \
+      "node is changed in one update CloudFormation stops them together, and Octopus is down "   \
+      "until they are back.",                                      \
+      "# old: nodes { instance = m6i.xlarge }\nnodes { instance = m6i.2xlarge }",                \
+      "# change half the nodes in one update and the rest in the next",                          \
+      "Deploy in a maintenance window, or change the nodes in two updates.")                     \
+    X("OH6008", SEV_WARNING, "plan: the nodes' AMI comes from an SSM parameter (any update may replace every node)", \
+      "The nodes' `ImageId` is a parameter of type "                                             \
+      "`AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`. CloudFormation resolves it again on "  \
+      "every stack update, so when AWS has published a new AMI since the last deployment, any " \
+      "update, even a tag, replaces every node. The plan cannot see that value offline.",        \
+      "nodes { os = windows-2022 }",                                                             \
+      "# deploy with --parameter-overrides WindowsAmi=ami-0123456789abcdef0",                    \
+      "Pin the AMI the stack runs with `--parameter-overrides` for updates that should not "     \
+      "replace the nodes.")
 
 const RuleInfo rule_infos[] = {
 #define X(code, severity, title, why, wrong, right, fix) { code, severity, title, why, wrong, right },

@@ -180,13 +180,13 @@ def help_general():
     for args in (["--help"], ["-h"], ["help"]):
         r = run(*args)
         expect_rc(r, 0, " ".join(args))
-        for command in ("build", "check", "fmt", "explain", "graph", "version", "help"):
+        for command in ("build", "check", "fmt", "explain", "graph", "plan", "version", "help"):
             expect(re.search(r"^  %s " % command, r.stdout, re.M), "help lists `%s`" % command, r)
 
 
 @case
 def help_per_command():
-    for command in ("build", "check", "lint", "fmt", "explain", "graph", "version", "help"):
+    for command in ("build", "check", "lint", "fmt", "explain", "graph", "plan", "version", "help"):
         for args in (["help", command], [command, "--help"], [command, "-h"]):
             r = run(*args)
             expect_rc(r, 0, " ".join(args))
@@ -918,6 +918,171 @@ def graph_formats():
         expect_no_stdout(r, "graph of an invalid file")
 
 
+# ---------------------------------------------------------------- plan
+
+PLAN_OLD_YAML = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Ami:
+    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: !Select [0, !Cidr [!GetAtt Vpc.CidrBlock, 4, 8]]
+      Tags:
+      - Key: name
+        Value: !Sub "${Vpc}-a"
+  Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: vpc-1
+      ServiceName: com.amazonaws.us-east-1.s3
+      DnsOptions:
+        DnsRecordIpType: ipv4
+        PrivateDnsPreference: ALL_DOMAINS
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Sub "group of ${Subnet}"
+      VpcId: vpc-1
+"""
+
+
+def plan_json(t, old, new, *extra):
+    r = run("plan", old, new, "--format", "json", *extra, cwd=t.dir)
+    return r, (json.loads(r.stdout) if r.rc in (0, 1) else None)
+
+
+@case
+def plan_usage():
+    with Tmp() as t:
+        f = t.write("a.oha", MINIMAL)
+        for args in (["plan"], ["plan", f], ["plan", f, f, f], ["plan", f, f, "--format", "sarif"],
+                     ["plan", f, f, "--color", "sometimes"], ["plan", f, t.path("missing.yaml")],
+                     ["plan", f, t.path("missing.oha")]):
+            r = run(*args)
+            expect_rc(r, 2, " ".join(args))
+            expect_no_stdout(r, " ".join(args))
+        t.write("bad.yaml", "Resources: [unclosed\n")
+        t.write("notcfn.json", '{"a": 1}')
+        t.write("broken.oha", 'cluster "x" {\n  nodes { count = "three" }\n}\n')
+        for other in ("bad.yaml", "notcfn.json", "broken.oha"):
+            r = run("plan", f, t.path(other))
+            expect_rc(r, 2, "plan with " + other)
+            expect_no_stdout(r, "plan with " + other)
+        r = run("plan", f, t.path("bad.yaml"))
+        expect("YAML error at line" in r.stderr, "the YAML error is reported", r)
+
+
+@case
+def plan_no_change():
+    with Tmp() as t:
+        f = t.write("a.oha", MINIMAL)
+        for fmt in ("yaml", "json"):
+            expect_rc(run("build", f, "-o", t.path("a." + fmt)), 0, "build " + fmt)
+            r, doc = plan_json(t, "a." + fmt, "a.oha")
+            expect_rc(r, 0, "plan of the built template against its .oha")
+            expect(doc["resources"] == [] and doc["findings"] == [] and doc["version"] == 1, "no change", r)
+        r = run("plan", "a.yaml", "a.json", cwd=t.dir)
+        expect_rc(r, 0, "yaml against json")
+        expect("No changes" in r.stdout, "human says no changes", r)
+
+
+@case
+def plan_yaml_short_forms_and_propagation():
+    with Tmp() as t:
+        t.write("old.yaml", PLAN_OLD_YAML)
+        t.write("same.yaml", PLAN_OLD_YAML)
+        r, doc = plan_json(t, "old.yaml", "same.yaml")
+        expect_rc(r, 0, "a template against itself")
+        expect(doc["resources"] == [], "no change", r)
+        # a new VPC CIDR: the VPC is replaced, the subnet through !Ref, !GetAtt and !Sub, the
+        # security group through the subnet's id in !Sub (GroupDescription is create-only)
+        t.write("new.yaml", PLAN_OLD_YAML.replace("CidrBlock: 10.0.0.0/16", "CidrBlock: 10.1.0.0/16"))
+        r, doc = plan_json(t, "old.yaml", "new.yaml")
+        expect_rc(r, 0, "no stateful resource: exit 0")
+        actions = {res["id"]: res["action"] for res in doc["resources"]}
+        expect(actions == {"Vpc": "replace", "Subnet": "replace", "Sg": "replace"}, "propagation: %r" % actions, r)
+        subnet = next(res for res in doc["resources"] if res["id"] == "Subnet")
+        paths = {c["path"]: (c["effect"], c["because_replaced"]) for c in subnet["changes"]}
+        expect(paths["Properties.VpcId"] == ("replace", "Vpc"), "the Ref is the cause", r)
+        expect(paths["Properties.Tags[0].Value"] == ("update", "Vpc"), "the Sub in a tag updates", r)
+        # nested paths compare exactly: DnsOptions.DnsRecordIpType is not create-only, its
+        # sibling PrivateDnsPreference is
+        t.write("dns.yaml", PLAN_OLD_YAML.replace("DnsRecordIpType: ipv4", "DnsRecordIpType: dualstack"))
+        r, doc = plan_json(t, "old.yaml", "dns.yaml")
+        expect([(x["id"], x["action"]) for x in doc["resources"]] == [("Endpoint", "update")], "sibling", r)
+        t.write("pref.yaml", PLAN_OLD_YAML.replace("ALL_DOMAINS", "SPECIFIED_DOMAINS"))
+        r, doc = plan_json(t, "old.yaml", "pref.yaml")
+        expect([(x["id"], x["action"]) for x in doc["resources"]] == [("Endpoint", "replace")], "nested", r)
+        expect(doc["resources"][0]["changes"][0]["path"] == "Properties.DnsOptions.PrivateDnsPreference", "path", r)
+
+
+@case
+def plan_exit_and_formats():
+    with Tmp() as t:
+        f = t.write("a.oha", MINIMAL)
+        expect_rc(run("build", f, "-o", t.path("a.yaml")), 0, "build")
+        t.write("b.oha", MINIMAL.replace("corp.example.com", "corp2.example.com"))
+        r, doc = plan_json(t, "a.yaml", "b.oha")
+        expect_rc(r, 1, "a directory replacement is an error")
+        codes = [x["code"] for x in doc["findings"]]
+        expect("OH6001" in codes, "OH6001: %r" % codes, r)
+        loc = next(x["location"] for x in doc["findings"] if x["code"] == "OH6001")
+        expect(loc and loc["file"] == "b.oha" and loc["line"] >= 1, "points at the .oha line", r)
+        r = run("plan", "a.yaml", "b.oha", "--format", "markdown", cwd=t.dir)
+        expect_rc(r, 1, "markdown exit")
+        expect(r.stdout.startswith("### octohac plan:") and "| replace | `Directory` |" in r.stdout, "markdown", r)
+        r = run("plan", "a.yaml", "b.oha", "--color", "always", cwd=t.dir)
+        expect("\033[" in r.stdout, "--color always colours", r)
+        r = run("plan", "a.yaml", "b.oha", "--color", "never", cwd=t.dir)
+        expect("\033[" not in r.stdout and "error[OH6001]" in r.stdout, "--color never", r)
+
+
+PLAN_NAMED = """Resources:
+  Web:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Name: octopus-web
+      Port: 80
+      Protocol: HTTP
+      VpcId: vpc-1
+"""
+
+
+@case
+def plan_removed_and_fixed_name():
+    with Tmp() as t:
+        t.write("a.oha", MINIMAL)
+        t.write("b.oha", MINIMAL.replace('directory { create = true, domain = "corp.example.com" }',
+                                         'directory {\n    id = "d-1234567890"\n    domain = "corp.example.com"\n'
+                                         '    dns_ips = [10.0.0.10, 10.0.1.10]\n  }'))
+        r, doc = plan_json(t, "a.oha", "b.oha")
+        expect_rc(r, 1, "removing the managed directory")
+        removed = {x["id"] for x in doc["resources"] if x["action"] == "remove"}
+        expect({"Directory", "DirectoryAdminSecret"} <= removed, "removed: %r" % removed, r)
+        oh6003 = [x for x in doc["findings"] if x["code"] == "OH6003"]
+        expect(len(oh6003) == 2 and all(x["location"]["file"] == "a.oha" for x in oh6003),
+               "OH6003 at the old file's lines: %r" % oh6003, r)
+        r = run("plan", "a.oha", "b.oha", "--color", "never", cwd=t.dir)
+        expect(re.search(r"error\[OH6003\]: `Directory` is removed.*\n +--> a\.oha:2:3\n", r.stdout), "span", r)
+        t.write("named.yaml", PLAN_NAMED)
+        t.write("port.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080"))
+        t.write("renamed.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080").replace("octopus-web", "octopus-web2"))
+        r, doc = plan_json(t, "named.yaml", "port.yaml")
+        expect_rc(r, 1, "a named target group replaced under its name")
+        expect([x["code"] for x in doc["findings"]] == ["OH6005"] and doc["findings"][0]["location"] is None,
+               "OH6005 without a .oha location", r)
+        r, doc = plan_json(t, "named.yaml", "renamed.yaml")
+        expect_rc(r, 0, "a new name does not collide")
+        expect(doc["resources"][0]["action"] == "replace" and doc["findings"] == [], "replaced, no finding", r)
+
+
 # ---------------------------------------------------------------- docs, completion, hooks, install
 
 def long_flags(command):
@@ -948,7 +1113,7 @@ def docs_cover_every_flag():
         man = f.read().replace("\\-", "-")
     with open(os.path.join(ROOT, "docs", "octohac.bash-completion")) as f:
         completion = f.read()
-    for command in ("build", "check", "fmt", "explain", "graph"):
+    for command in ("build", "check", "fmt", "explain", "graph", "plan"):
         expect(command in completion, "completion knows `%s`" % command)
         expect("## `%s`" % command in cli_md, "docs/cli.md has a section for `%s`" % command)
         for flag in long_flags(command):
@@ -988,6 +1153,13 @@ def bash_completion():
         expect("samples/minimal.oha" in complete("octohac build samples/mi", t.dir), ".oha files")
         f = t.write("two.oha", TWO_CLUSTERS)
         expect(complete("octohac build %s --cluster " % f, t.dir) == ["alpha", "beta"], "cluster names")
+        expect(set(complete("octohac plan a.yaml b.oha --format ", t.dir)) == {"human", "json", "markdown"},
+               "plan formats")
+        t.write("deployed.yaml", "Resources: {}\n")
+        t.write("notes.txt", "")
+        offered = complete("octohac plan %s/" % t.dir, t.dir)
+        expect(t.path("deployed.yaml") in offered and t.path("two.oha") in offered and
+               t.path("notes.txt") not in offered, "plan offers .oha files and templates: %r" % offered)
 
 
 @case

@@ -1,6 +1,7 @@
-# Fuzzing: four libFuzzer targets (tests/fuzz/): the front end (fuzz_parse), resolution and
-# checking (fuzz_check), the whole pipeline to in-memory YAML and JSON (fuzz_pipeline), and
-# fmt's guarantees (fuzz_fmt).
+# Fuzzing: five libFuzzer targets (tests/fuzz/): the front end (fuzz_parse), resolution and
+# checking (fuzz_check), the whole pipeline to in-memory YAML and JSON (fuzz_pipeline), fmt's
+# guarantees (fuzz_fmt), and plan's JSON/YAML template reader (fuzz_plan, also seeded with
+# tests/fuzz/plan-seeds/).
 # fuzz.build compiles them with clang in a separate project (tests/fuzz/CMakeLists.txt), and
 # each fuzz.<target> test runs one for 30 seconds over the samples, the diagnostics tests and
 # the stdlib as seeds. They run in the normal pass only: the fuzzers carry their own
@@ -20,7 +21,7 @@ add_test(NAME fuzz.build
                  sh -c "${CMAKE_COMMAND} -S ${CMAKE_SOURCE_DIR}/tests/fuzz -B ${fuzz_dir} -DCMAKE_BUILD_TYPE= -DOCTOHAC_EMBEDDED_C=${CMAKE_BINARY_DIR}/embedded.c >/dev/null && ${CMAKE_COMMAND} --build ${fuzz_dir} -j2")
 set_tests_properties(fuzz.build PROPERTIES LABELS fuzz FIXTURES_SETUP fuzz_bins TIMEOUT 900)
 
-foreach(target parse check pipeline fmt)
+foreach(target parse check pipeline fmt plan)
   set(corpus ${fuzz_dir}/corpus-${target})
   file(MAKE_DIRECTORY ${corpus})
   # The first folder is the scratch working corpus; the others are read-only seeds.
@@ -29,6 +30,6 @@ foreach(target parse check pipeline fmt)
                    ${fuzz_dir}/fuzz_${target} -max_total_time=30 -timeout=10 -rss_limit_mb=2048
                    -print_final_stats=1 -artifact_prefix=${fuzz_dir}/crash-${target}-
                    ${corpus} ${CMAKE_SOURCE_DIR}/samples ${CMAKE_SOURCE_DIR}/tests/diagnostics
-                   ${CMAKE_SOURCE_DIR}/stdlib/std)
+                   ${CMAKE_SOURCE_DIR}/stdlib/std ${CMAKE_SOURCE_DIR}/tests/fuzz/plan-seeds)
   set_tests_properties(fuzz.${target} PROPERTIES LABELS fuzz TIMEOUT 180 FIXTURES_REQUIRED fuzz_bins)
 endforeach()

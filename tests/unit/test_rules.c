@@ -878,7 +878,7 @@ static void test_allow(void)
 static void test_tables(void)
 {
     static const struct { int from, to; } ranges[] = {
-        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 5001, 5001 },
+        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 5001, 5001 }, { 6001, 6008 },
     };
     size_t expected = 0;
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
@@ -981,6 +981,11 @@ static const struct { const char *prefix, *heading, *intro; } doc_ranges[] = {
       "share, not at the template." },
     { "OH4", "OH4: security and data safety", "Reported by `compiler/rules.c`, like OH2." },
     { "OH5", "OH5: internal", "A bug in octohac, not in the input: the command exits with status 3." },
+    { "OH6", "OH6: plan findings",
+      "Reported by `octohac plan OLD NEW` (see [plan.md](plan.md)) about what deploying NEW over a stack "
+      "built from OLD does: data that would be lost, outages, updates that would fail. They point at the "
+      "`.oha` line of the resource (its `Metadata.octohac.source`) when that file is given. An error "
+      "makes `plan` exit 1; `allow` does not silence them." },
 };
 
 /* Writes docs/rules.md from rule_infos and rules_fix into BUF (malloc'd). */

@@ -354,7 +354,7 @@ static char *node_plan(const char *text, int node, bool fresh) {
     add_calls(text, step5, instance, node, &plan);
 
     const char *probe = "$create = $N -eq 1 -and ((Test-Path \"$M\\database-creating\") -or "
-                        "!(Retry 'checking the catalog' { Test-Catalog } 10));";
+                        "(Retry 'checking the catalog' { Get-Schema } 10) -is [DBNull]);";
     CHECK(strstr(step6, probe) == step6 + strspn(step6, " "), "step 6: only node 1 asks whether the catalog exists");
     char *create = block_after(step6, "if ($create) {");
     char *attach = block_after(step6, "} else {");
@@ -516,7 +516,7 @@ static void check_loader(Arena *arena, const Cluster *c, int node) {
 static void check_loader_contract(const Cluster *c, const Rendered *r) {
     HAS(c->name, r->text, "\n$N = [int](Get-Content \"$D\\node-index\")\n", "Set-Content \"$D\\handled\" $ok }");
     if (c->directory.form != DIR_NONE)
-        HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'restarting to complete the domain join'; "
+        HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'rebooting into the domain'; "
                               "shutdown.exe /r /t 15 /c 'octohac: domain join'; exit 0 }");
 }
 
@@ -594,7 +594,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     /* steps 1 to 10 in order, each behind its marker (4 reads secrets on every run) */
     const char *const steps[] = {
         c->directory.form != DIR_NONE ? "\nif ($Phase -eq 'join') { Step 1 domain-join {" : NULL,
-        "\nStep 2 firewall {", "\nStep 3 install {", "\nStep 4 secrets -Always {", "\nStep 5 create-instance {",
+        "\nStep 2 firewall {", "\nStep 3 secrets -Always {", "\nStep 4 install {", "\nStep 5 create-instance {",
         "\nStep 6 database {", "\nStep 7 configure {", "\nStep 8 first-node {", "\nStep 9 service {",
         "\nStep 10 ready {", "\nexit 0\n",
     };
@@ -619,8 +619,11 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v C:\\Octopus\\msiexec.log",
         "$run.ExitCode -notin 0, 3010",
         "if (!$recorded -and $N -ne 1) {",
-        "if ($recorded) { $got = Install-Msi (Get-MsiUrl $recorded); if ($got -ne $recorded) { throw",
-        "} else { $got = Install-Msi (Get-MsiUrl '",
+        /* issue 12: the recorded version is compared with the database before the install; a new
+         * cluster's first install before it is recorded */
+        "if ($recorded) { Assert-Schema $recorded; $got = Install-Msi (Get-MsiUrl $recorded); "
+        "if ($got -ne $recorded) { throw",
+        "} else { $got = Install-Msi (Get-MsiUrl '", "'); Assert-Schema $got; Retry 'recording the version' {",
         "Write-SSMParameter -Name '/octohac/octopus-stack/OctopusVersion' -Value $got -Type String -Overwrite $true",
     };
     check_order(c->name, r->text, install, sizeof install / sizeof install[0]);
@@ -803,6 +806,38 @@ static char *loader_text(Arena *arena, const Cluster *c, int node) {
     return text;
 }
 
+/* Issue 12: the schema guard. One query on master tells the catalog's absence (DBNull, which
+ * step 6 reads as "create"), its DB_ID before Octopus's install history exists, or the version
+ * of the last Octopus installed on it; a version newer than the one about to be installed fails
+ * the node, and the failure signal's id names the database's version. The secrets (and so the
+ * connection string) are read in step 3, before the install. */
+static void check_schema_guard(const Cluster *c, const Rendered *r) {
+    HAS(c->name, r->text,
+        "function Get-Schema { $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs); ",
+        "DECLARE @t sysname=QUOTENAME(@name)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 "
+        "EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@name)",
+        "[void]$query.Parameters.AddWithValue('@name', $csb.InitialCatalog); $csb.InitialCatalog = 'master'; ",
+        "function Assert-Schema($v) { if (($db = \"$(Get-Schema)\" -as [version]) -gt $v) { "
+        "$Script:At = \"step4-older-than-db-$db\"; throw \"Octopus $v is older than the database\" } }");
+    const char *const order[] = {
+        "\nfunction Get-Schema {", "\nfunction Assert-Schema($v) {", "\nStep 3 secrets -Always { $Sec.Cs = ",
+        "\nStep 4 install {", "Assert-Schema $recorded; $got = Install-Msi", "\nStep 6 database {",
+    };
+    check_order(c->name, r->text, order, sizeof order / sizeof order[0]);
+    /* the failure signal's unique id, node$N-$At-failed, stays within SignalResource's 64
+     * characters for node 50 and a long version */
+    const char *guard = strstr(r->text, "\nfunction Assert-Schema(");
+    const char *at = guard ? strstr(guard, "$Script:At = \"") : NULL;
+    const char *end = at ? strstr(at, "$db\"") : NULL;
+    CHECK(at && end, "%s: Assert-Schema names the step", c->name);
+    if (at && end) {
+        size_t prefix = (size_t)(end - at) - strlen("$Script:At = \"");
+        CHECK(strlen("node50-") + prefix + strlen("2099.12.99999.9999") + strlen("-failed") <= 64,
+              "%s: the failure signal's id fits 64 characters", c->name);
+    }
+    CHECK(strstr(r->text, "Test-Catalog") == NULL, "%s: one catalog query, Get-Schema", c->name);
+}
+
 static void check_all(Arena *arena, const Cluster *c) {
     Rendered r = render(c);
     check_metadata(c, &r);
@@ -812,6 +847,7 @@ static void check_all(Arena *arena, const Cluster *c) {
     check_loader(arena, c, 2);
     check_loader_contract(c, &r);
     check_steps(c, &r);
+    check_schema_guard(c, &r);
     cJSON_Delete(r.metadata);
     free(r.text);
 }

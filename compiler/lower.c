@@ -444,7 +444,7 @@ static cJSON *windows_ami_param(Low *low)
     if (version->source == VS_LITERAL)
         low_set(p, "Default", low_str(arena_printf(low->arena, "{{resolve:ssm:%s:%s}}", windows_ami_ssm_name(low),
                                                    version->text)));
-    low_set(p, "Description", low_str("AMI of the nodes: an AMI id or a resolve:ssm reference with a version"));
+    low_set(p, "Description", low_str("AMI id of the nodes; a new value replaces every node"));
     return p;
 }
 

@@ -1495,7 +1495,7 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "VPC's CIDR.")                                                                             \
     X("OH4010", SEV_WARNING,                                                                     \
       "`nodes.ami_version = \"latest\"`: the nodes' image floats with AWS's latest Windows AMI", \
-      "With `\"latest\"` WindowsAmi has an SSM parameter type, which CloudFormation "         \
+      "With `\"latest\"` WindowsAmi has an SSM parameter type, which CloudFormation "            \
       "resolves again on every stack update. After AWS publishes a new Windows AMI (monthly), "  \
       "any later update, even a tag, replaces every node in one go: no drain, running tasks "    \
       "die, and a replaced node 1 joins under the old node's name. A pinned image changes only " \
@@ -1505,10 +1505,10 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "Pin `ami_version` to a version of the SSM public parameter (`aws ssm get-parameter "      \
       "--name ... --query Parameter.Version`), or leave it out and pass `WindowsAmi` at deploy " \
       "time.")                                                                                   \
-    X("OH5001", SEV_ERROR,                                                                       \
+    X("OH5001", SEV_ERROR,                                                                      \
       "a generated resource violates the AWS resource schema octohac ships (JSON path and the "  \
       "schema rule); this is a bug in octohac and exits 3",                                      \
-      "Before writing anything, octohac validates every generated resource against the AWS "     \
+      "Before writing anything, octohac validates every generated resource against the AWS "    \
       "resource provider schema it ships. A violation means octohac generated something AWS "    \
       "would reject: a bug in octohac, not in your file, so it exits with status 3 and names "   \
       "the JSON path and the schema rule.",                                                      \

@@ -419,6 +419,35 @@ static const char *const windows_ami_names[] = {
     [OS_2016] = "2016", [OS_2019] = "2019", [OS_2022] = "2022", [OS_2025] = "2025",
 };
 
+/* AWS's public parameter that names the latest Windows Server AMI of the nodes' `os`. */
+static const char *windows_ami_ssm_name(Low *low)
+{
+    return arena_printf(low->arena, "/aws/service/ami-windows-latest/Windows_Server-%s-English-Full-Base",
+                        windows_ami_names[low->cluster->nodes.os.value]);
+}
+
+/* The image of the nodes, pinned: an AMI id, or a resolve:ssm reference to one version of
+ * AWS's public parameter (CloudFormation resolves one in a parameter only with a version, and
+ * the type rejects an SSM path), so no stack update replaces the nodes unless the operator
+ * changes the value on purpose.
+ * `ami_version = latest` (OH4010) keeps the floating SSM parameter type, re-read on every update. */
+static cJSON *windows_ami_param(Low *low)
+{
+    const StrAttr *version = &low->cluster->nodes.ami_version;
+    if (version->source == VS_LITERAL && strcmp(version->text, "latest") == 0)
+        return low_obj("Type", low_str("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"),
+                       "Default", low_str(windows_ami_ssm_name(low)),
+                       "Description", low_str("SSM public parameter naming the Windows Server AMI of the "
+                                              "nodes (a newer AMI replaces every node on update)"),
+                       NULL);
+    cJSON *p = low_obj("Type", low_str("AWS::EC2::Image::Id"), NULL);
+    if (version->source == VS_LITERAL)
+        low_set(p, "Default", low_str(arena_printf(low->arena, "{{resolve:ssm:%s:%s}}", windows_ami_ssm_name(low),
+                                                   version->text)));
+    low_set(p, "Description", low_str("AMI id of the nodes; a new value replaces every node"));
+    return p;
+}
+
 static void user_param(Low *low, cJSON *groups, const ParamSpec *spec)
 {
     const StrAttr *attr = spec_attr(low->cluster, spec);
@@ -445,14 +474,7 @@ static void lower_parameters(Low *low, cJSON *groups)
     for (size_t i = 1; i < sizeof param_specs / sizeof param_specs[0]; i++)
         user_param(low, groups, &param_specs[i]);
     if (c->nodes.ami.source == VS_NONE)
-        add_param(low, groups, NULL, "WindowsAmi", "Nodes",
-                  low_obj("Type", low_str("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"),
-                          "Default", low_str(arena_printf(low->arena,
-                                  "/aws/service/ami-windows-latest/Windows_Server-%s-English-Full-Base",
-                                  windows_ami_names[c->nodes.os.value])),
-                          "Description", low_str("SSM public parameter naming the Windows Server AMI of "
-                                                 "the nodes (a newer AMI replaces every node on update)"),
-                          NULL));
+        add_param(low, groups, NULL, "WindowsAmi", "Nodes", windows_ami_param(low));
 }
 
 /* ---------------------------------------------------------------- rules and outputs */

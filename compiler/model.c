@@ -78,6 +78,7 @@ static const FieldMap field_map[] = {
     F("nodes", "os", nodes.os, FK_ENUM),
     F("nodes", "disk", nodes.disk_gib, FK_INT),
     F("nodes", "ami", nodes.ami, FK_STR),
+    F("nodes", "ami_version", nodes.ami_version, FK_STR),
     F("nodes", "key_pair", nodes.key_pair, FK_STR),
 
     F("database", NULL, database.block, FK_BLOCK),

@@ -613,6 +613,7 @@ typedef struct Cluster {
         EnumAttr os;            /* NodeOs */
         IntAttr disk_gib;
         StrAttr ami, key_pair;
+        StrAttr ami_version;    /* VS_NONE: the WindowsAmiVersion parameter has no default */
         Span block;
     } nodes;
 

@@ -992,6 +992,18 @@ static void check_internal_open_cidrs(const RuleCtx *rc, const Cluster *c) /* OH
         warn_open_cidrs(rc, c, &c->tentacles.allowed_cidrs);
 }
 
+static void check_floating_ami(const RuleCtx *rc, const Cluster *c)      /* OH4010 */
+{
+    const StrAttr *v = &c->nodes.ami_version;
+    if (!is_literal(v) || strcmp(v->text, "latest") != 0)
+        return;
+    Diagnostic *d = report_at(rc, &v->origin,
+                              "`ami_version = \"latest\"`: any stack update can replace every node at once");
+    diag_label(rc->diag, d, "the image floats with AWS's monthly Windows AMI");
+    diag_help(rc->diag, d, "pin the version: `ami_version = \"N\"` with N from `aws ssm get-parameter "
+              "--name /aws/service/ami-windows-latest/... --query Parameter.Version`, or leave it out");
+}
+
 /* ---------------------------------------------------------------- the check table */
 
 typedef void RuleCheckFn(const RuleCtx *rc, const Cluster *c);
@@ -1039,6 +1051,7 @@ static const RuleRow rule_rows[] = {
     { "OH4006", SEV_WARNING, check_db_encrypted },
     { "OH4007", SEV_WARNING, check_db_deletion_protection },
     { "OH4008", SEV_WARNING, check_internal_open_cidrs },
+    { "OH4010", SEV_WARNING, check_floating_ami },
 };
 
 const size_t rules_check_count = sizeof rule_rows / sizeof rule_rows[0];
@@ -1638,6 +1651,18 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "load_balancer {\n  scheme        = internal\n  allowed_cidrs = [10.0.0.0/8]\n}",          \
       "List the networks that should reach Octopus, or leave `allowed_cidrs` out to allow the "  \
       "VPC's CIDR.")                                                                             \
+    X("OH4010", SEV_WARNING,                                                                     \
+      "`nodes.ami_version = \"latest\"`: the nodes' image floats with AWS's latest Windows AMI", \
+      "With `\"latest\"` WindowsAmi has an SSM parameter type, which CloudFormation "            \
+      "resolves again on every stack update. After AWS publishes a new Windows AMI (monthly), "  \
+      "any later update, even a tag, replaces every node in one go: no drain, running tasks "    \
+      "die, and a replaced node 1 joins under the old node's name. A pinned image changes only " \
+      "when the operator changes the WindowsAmi value on purpose.",                              \
+      "nodes { ami_version = \"latest\" }",                                                      \
+      "nodes { ami_version = \"112\" }",                                                         \
+      "Pin `ami_version` to a version of the SSM public parameter (`aws ssm get-parameter "      \
+      "--name ... --query Parameter.Version`), or leave it out and pass `WindowsAmi` at deploy " \
+      "time.")                                                                                   \
     X("OH5001", SEV_ERROR,                                                                      \
       "a generated resource violates the AWS resource schema octohac ships (JSON path and the "  \
       "schema rule); this is a bug in octohac and exits 3",                                      \

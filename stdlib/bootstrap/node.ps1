@@ -29,7 +29,7 @@ function Log($text) {
 }
 
 # Runs BODY once for step NUM: the marker C:\octohac\markers\step<NUM>.done records that it finished,
-# so a rerun (after a reboot or a fix) skips it. -Always runs it every time (step 4 reads secrets,
+# so a rerun (after a reboot or a fix) skips it. -Always runs it every time (step 3 reads secrets,
 # which are kept in memory only). A step body must not use the names of this function's variables
 # (nor those of Retry and Wait-Until), because a script block sees its caller's variables.
 function Step($num, $name, $body, [switch]$Always) {
@@ -113,8 +113,8 @@ function Test-Member { (Get-CimInstance Win32_ComputerSystem).PartOfDomain }
 #endif
 # The exact version the cluster runs, once node 1 has recorded it (the parameter starts as `pending`).
 function Get-Recorded {
-    $value = (Retry 'reading the version parameter' { Get-SSMParameter -Name '${VersionParameter}' }).Value
-    if ($value -match '^[0-9]+\.[0-9]+') { $value }
+    $value = (Retry 'reading the version' { Get-SSMParameter -Name '${VersionParameter}' }).Value
+    if ($value -match '^\d+\.\d') { $value }
 }
 
 function Get-MsiUrl($version) {
@@ -137,24 +137,34 @@ function Install-Msi($url) {
         $run = Start-Process msiexec.exe "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v C:\Octopus\msiexec.log" -Wait -PassThru
         if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
     }
-    if ((Get-Item $Exe).VersionInfo.ProductVersion -match '^[0-9]+\.[0-9]+\.[0-9]+') { return $Matches[0] }
+    if ((Get-Item $Exe).VersionInfo.ProductVersion -match '^\d+\.\d+\.\d+') { return $Matches[0] }
     throw "cannot read the version of $Exe"
 }
 
-# Whether the catalog exists (SELECT DB_ID on master, through SqlClient).
-function Test-Catalog {
+# What the Octopus catalog holds, from one query on master through SqlClient: DBNull when there
+# is no catalog; else the version of the last Octopus installed on it (Octopus writes each install
+# to OctopusServerInstallationHistory; 0 when a row has none), or its DB_ID before that table exists.
+function Get-Schema {
     $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs)
-    $catalog = $csb.InitialCatalog
+    $query = [Data.SqlClient.SqlCommand]::new('DECLARE @t sysname=QUOTENAME(@name)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@name)')
+    [void]$query.Parameters.AddWithValue('@name', $csb.InitialCatalog)
     $csb.InitialCatalog = 'master'
-    $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
+    $query.Connection = $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
     try {
         $sql.Open()
-        $query = $sql.CreateCommand()
-        $query.CommandText = 'SELECT DB_ID(@name)'
-        [void]$query.Parameters.AddWithValue('@name', $catalog)
-        $query.ExecuteScalar() -isnot [DBNull]
+        $query.ExecuteScalar()
     } finally {
         $sql.Dispose()
+    }
+}
+
+# Refuses Octopus V when a newer Octopus has upgraded the database: an older server cannot run a
+# newer schema. The failure signal's id names the database's version. Anything that is not a
+# version (no catalog, no history yet) passes.
+function Assert-Schema($v) {
+    if (($db = "$(Get-Schema)" -as [version]) -gt $v) {
+        $Script:At = "step4-older-than-db-$db"
+        throw "Octopus $v is older than the database"
     }
 }
 
@@ -176,9 +186,9 @@ if ($Phase -eq 'join') {
     Step 1 domain-join {
         $dns = '${DnsIps}' -split ','
         Get-NetAdapter | Where-Object Status -eq 'Up' | ForEach-Object { Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses $dns }
-        Log "DNS servers set to $dns"
+        Log "DNS servers: $dns"
         if (Test-Member) {
-            Log 'already a member of the domain'
+            Log 'already in the domain'
             return
         }
 #if self_managed
@@ -199,7 +209,7 @@ if ($Phase -eq 'join') {
     # cfn-init runs this phase with waitAfterCompletion "forever": after the reboot it resumes
     # with the next command, phase configure.
     Set-Content "$D\handled" 'rebooting'
-    Log 'restarting to complete the domain join'
+    Log 'rebooting into the domain'
     shutdown.exe /r /t 15 /c 'octohac: domain join'
     exit 0
 }
@@ -212,32 +222,12 @@ Step 2 firewall {
     foreach ($port in '${WebPort}', '${CommsPort}') {
         $rule = "Octopus Server TCP $port"
         if (!(Get-NetFirewallRule -DisplayName $rule -ErrorAction SilentlyContinue)) {
-            New-NetFirewallRule -DisplayName $rule -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow | Out-Null
+            New-NetFirewallRule -DisplayName $rule -Protocol TCP -LocalPort $port | Out-Null
         }
     }
 }
-# Every node, a replaced node 1 included, installs exactly the version the cluster runs; only
-# node 1 of a new cluster installs `octopus.version` and records what it got. The recorded
-# version is also the record that the cluster has been initialised, which outlives any node
-# and the database: the marker `new-cluster`, written before the record, is what lets this
-# node (and no other, ever) create the database in step 6.
-Step 3 install {
-    $recorded = Get-Recorded
-    if (!$recorded -and $N -ne 1) {
-        Log 'waiting for node 1 to record the Octopus version'
-        $recorded = Wait-Until 'node 1 did not record the Octopus version' 60 { Get-Recorded }
-    }
-    if ($recorded) {
-        $got = Install-Msi (Get-MsiUrl $recorded)
-        if ($got -ne $recorded) { throw "installed Octopus $got but the cluster runs $recorded" }
-    } else {
-        $got = Install-Msi (Get-MsiUrl '${OctopusVersion}')
-        Set-Content "$M\new-cluster" $got
-        Retry 'recording the version' { Write-SSMParameter -Name '${VersionParameter}' -Value $got -Type String -Overwrite $true }
-    }
-    Log "installed Octopus Server $got"
-}
-Step 4 secrets -Always {
+# Step 3 reads the secrets on every run, before the install, which compares versions with the database.
+Step 3 secrets -Always {
 #if rds
     $Sec.Cs = 'Server=${DatabaseHost},1433;Database=${Catalog};User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + ';Encrypt=True;TrustServerCertificate=True'
 #endif
@@ -262,16 +252,39 @@ Step 4 secrets -Always {
     $Sec.Redis = '${RedisHost}:6379,password=' + (Get-Secret '${RedisSecretId}' password) + ',ssl=true'
 #endif
 }
+# Every node, a replaced node 1 included, installs exactly the version the cluster runs; only
+# node 1 of a new cluster installs `octopus.version` and records what it got. The recorded
+# version is also the record that the cluster has been initialised, which outlives any node
+# and the database: the marker `new-cluster`, written before the record, is what lets this
+# node (and no other, ever) create the database in step 6.
+Step 4 install {
+    $recorded = Get-Recorded
+    if (!$recorded -and $N -ne 1) {
+        Log 'waiting for node 1'
+        $recorded = Wait-Until 'node 1 did not record the Octopus version' 60 { Get-Recorded }
+    }
+    if ($recorded) {
+        Assert-Schema $recorded
+        $got = Install-Msi (Get-MsiUrl $recorded)
+        if ($got -ne $recorded) { throw "installed Octopus $got but the cluster runs $recorded" }
+    } else {
+        $got = Install-Msi (Get-MsiUrl '${OctopusVersion}')
+        Assert-Schema $got
+        Set-Content "$M\new-cluster" $got
+        Retry 'recording the version' { Write-SSMParameter -Name '${VersionParameter}' -Value $got -Type String -Overwrite $true }
+    }
+    Log "installed Octopus Server $got"
+}
 Step 5 create-instance {
     Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
 }
-# Node 1 of a new cluster (step 3's `new-cluster`) creates the database when the catalog does
+# Node 1 of a new cluster (step 4's `new-cluster`) creates the database when the catalog does
 # not exist yet, or finishes a create it started; every node attaches to an existing catalog
 # with the master key. A missing catalog anywhere else means the database was replaced or
 # emptied under a cluster that exists: fail, and name that in the signal, rather than start
 # the cluster again from an empty database.
 Step 6 database {
-    $create = (Test-Path "$M\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10)
+    $create = (Test-Path "$M\database-creating") -or (Retry 'checking the catalog' { Get-Schema } 10) -is [DBNull]
     if ($create -and !(Test-Path "$M\new-cluster")) {
         $Script:At = 'step6-catalog-missing'
         throw 'catalog missing in an initialised cluster: not creating an empty one'

@@ -337,11 +337,11 @@ static char *octo_instance(const char *text) {
 }
 
 /* What a node finds at step 6: the catalog exists (ATTACH); node 1 of a new cluster, which
- * recorded the version in step 3, finds none (FOUNDER); a node of an initialised cluster
+ * recorded the version in step 4, finds none (FOUNDER); a node of an initialised cluster
  * finds none, the database having been replaced or emptied (LOST). */
 typedef enum Situation { ATTACH, FOUNDER, LOST } Situation;
 
-#define STEP6_PROBE "$create = (Test-Path \"$M\\database-creating\") -or !(Retry 'checking the catalog' { Test-Catalog } 10); "
+#define STEP6_PROBE "$create = (Test-Path \"$M\\database-creating\") -or (Retry 'checking the catalog' { Get-Schema } 10) -is [DBNull]; "
 #define STEP6_GUARD "if ($create -and !(Test-Path \"$M\\new-cluster\")) {"
 #define STEP6_REFUSAL " $Script:At = 'step6-catalog-missing'; throw 'catalog missing in an initialised cluster: not creating an empty one' "
 
@@ -535,7 +535,7 @@ static void check_loader(Arena *arena, const Cluster *c, int node) {
 static void check_loader_contract(const Cluster *c, const Rendered *r) {
     HAS(c->name, r->text, " | Out-Null; $N = [int](Get-Content \"$D\\node-index\")\n", "Set-Content \"$D\\handled\" $ok }");
     if (c->directory.form != DIR_NONE)
-        HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'restarting to complete the domain join'; "
+        HAS(c->name, r->text, "Set-Content \"$D\\handled\" 'rebooting'; Log 'rebooting into the domain'; "
                               "shutdown.exe /r /t 15 /c 'octohac: domain join'; exit 0 }");
 }
 
@@ -550,29 +550,29 @@ static const char *rendered(const StrAttr *attr, const char *fallback) {
 }
 
 /* The record that the cluster has been initialised: node 1 of a new cluster marks itself the
- * founder (`new-cluster`) before it records the version, in step 3's branch that installs
+ * founder (`new-cluster`) before it records the version, in step 4's branch that installs
  * `octopus.version`, and nowhere else; the branch that finds a recorded version (every other
  * node, a replaced node 1, any node of a cluster deployed before the guard) never does. */
 static void check_guard(const Cluster *c, const Rendered *r) {
-    char *step3 = block_after(r->text, "\nStep 3 install {");
-    char *recorded = block_after(step3, "if ($recorded) {");
-    char *fresh = block_after(step3, "} else {");
-    CHECK(recorded && fresh, "%s: step 3 has both branches", c->name);
+    char *step4 = block_after(r->text, "\nStep 4 install {");
+    char *recorded = block_after(step4, "if ($recorded) {");
+    char *fresh = block_after(step4, "} else {");
+    CHECK(recorded && fresh, "%s: step 4 has both branches", c->name);
     if (recorded && fresh) {
         CHECK(!strstr(recorded, "new-cluster"), "%s: a recorded version never makes a founder", c->name);
         const char *const founder[] = {
-            " $got = Install-Msi (Get-MsiUrl '", "'); Set-Content \"$M\\new-cluster\" $got; ",
+            " $got = Install-Msi (Get-MsiUrl '", "Set-Content \"$M\\new-cluster\" $got; ",
             "Retry 'recording the version' { Write-SSMParameter -Name ",
         };
         check_order(c->name, fresh, founder, sizeof founder / sizeof founder[0]);
     }
-    /* `new-cluster` is written once (step 3) and read once (step 6's guard) */
+    /* `new-cluster` is written once (step 4) and read once (step 6's guard) */
     size_t uses = 0;
     for (const char *p = strstr(r->text, "new-cluster"); p; p = strstr(p + 1, "new-cluster")) uses++;
     CHECK(uses == 2, "%s: `new-cluster` appears %zu times, not 2", c->name, uses);
     /* the signal of a refusal reads node<i>-step6-catalog-missing-failed: a UniqueId is at most 64 */
     CHECK(strlen("node99-step6-catalog-missing-failed") <= 64, "unique id length");
-    free(step3), free(recorded), free(fresh);
+    free(step4), free(recorded), free(fresh);
 }
 
 static void check_steps(const Cluster *c, const Rendered *r) {
@@ -652,7 +652,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     /* steps 1 to 10 in order, each behind its marker (4 reads secrets on every run) */
     const char *const steps[] = {
         c->directory.form != DIR_NONE ? "\nif ($Phase -eq 'join') { Step 1 domain-join {" : NULL,
-        "\nStep 2 firewall {", "\nStep 3 install {", "\nStep 4 secrets -Always {", "\nStep 5 create-instance {",
+        "\nStep 2 firewall {", "\nStep 3 secrets -Always {", "\nStep 4 install {", "\nStep 5 create-instance {",
         "\nStep 6 database {", "\nStep 7 configure {", "\nStep 8 first-node {", "\nStep 9 service {",
         "\nStep 10 ready {", "\nexit 0\n",
     };
@@ -677,8 +677,11 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v C:\\Octopus\\msiexec.log",
         "$run.ExitCode -notin 0, 3010",
         "if (!$recorded -and $N -ne 1) {",
-        "if ($recorded) { $got = Install-Msi (Get-MsiUrl $recorded); if ($got -ne $recorded) { throw",
-        "} else { $got = Install-Msi (Get-MsiUrl '",
+        /* issue 12: the recorded version is compared with the database before the install; a new
+         * cluster's first install before it is recorded */
+        "if ($recorded) { Assert-Schema $recorded; $got = Install-Msi (Get-MsiUrl $recorded); "
+        "if ($got -ne $recorded) { throw",
+        "} else { $got = Install-Msi (Get-MsiUrl '", "'); Assert-Schema $got; Set-Content \"$M\\new-cluster\" $got; Retry 'recording the version' {",
         "Write-SSMParameter -Name '/octohac/octopus-stack/OctopusVersion' -Value $got -Type String -Overwrite $true",
     };
     check_order(c->name, r->text, install, sizeof install / sizeof install[0]);
@@ -861,6 +864,38 @@ static char *loader_text(Arena *arena, const Cluster *c, int node) {
     return text;
 }
 
+/* Issue 12: the schema guard. One query on master tells the catalog's absence (DBNull, which
+ * step 6 reads as "create"), its DB_ID before Octopus's install history exists, or the version
+ * of the last Octopus installed on it; a version newer than the one about to be installed fails
+ * the node, and the failure signal's id names the database's version. The secrets (and so the
+ * connection string) are read in step 3, before the install. */
+static void check_schema_guard(const Cluster *c, const Rendered *r) {
+    HAS(c->name, r->text,
+        "function Get-Schema { $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs); ",
+        "DECLARE @t sysname=QUOTENAME(@name)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 "
+        "EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@name)",
+        "[void]$query.Parameters.AddWithValue('@name', $csb.InitialCatalog); $csb.InitialCatalog = 'master'; ",
+        "function Assert-Schema($v) { if (($db = \"$(Get-Schema)\" -as [version]) -gt $v) { "
+        "$Script:At = \"step4-older-than-db-$db\"; throw \"Octopus $v is older than the database\" } }");
+    const char *const order[] = {
+        "\nfunction Get-Schema {", "\nfunction Assert-Schema($v) {", "\nStep 3 secrets -Always { $Sec.Cs = ",
+        "\nStep 4 install {", "Assert-Schema $recorded; $got = Install-Msi", "\nStep 6 database {",
+    };
+    check_order(c->name, r->text, order, sizeof order / sizeof order[0]);
+    /* the failure signal's unique id, node$N-$At-failed, stays within SignalResource's 64
+     * characters for node 50 and a long version */
+    const char *guard = strstr(r->text, "\nfunction Assert-Schema(");
+    const char *at = guard ? strstr(guard, "$Script:At = \"") : NULL;
+    const char *end = at ? strstr(at, "$db\"") : NULL;
+    CHECK(at && end, "%s: Assert-Schema names the step", c->name);
+    if (at && end) {
+        size_t prefix = (size_t)(end - at) - strlen("$Script:At = \"");
+        CHECK(strlen("node50-") + prefix + strlen("2099.12.99999.9999") + strlen("-failed") <= 64,
+              "%s: the failure signal's id fits 64 characters", c->name);
+    }
+    CHECK(strstr(r->text, "Test-Catalog") == NULL, "%s: one catalog query, Get-Schema", c->name);
+}
+
 static void check_all(Arena *arena, const Cluster *c) {
     Rendered r = render(c);
     check_metadata(c, &r);
@@ -870,6 +905,7 @@ static void check_all(Arena *arena, const Cluster *c) {
     check_loader(arena, c, 2);
     check_loader_contract(c, &r);
     check_steps(c, &r);
+    check_schema_guard(c, &r);
     cJSON_Delete(r.metadata);
     free(r.text);
 }

@@ -366,12 +366,11 @@ static void test_default_topology(const char *dump)
     CHECK_STR(str(get(get(get(get(t, "Outputs"), "OctopusUrl"), "Value"), "Fn::Sub")),
               "http://${LoadBalancer.DNSName}");
 
-    /* parameters: the licence, the AMI by OS */
+    /* parameters: the licence, the AMI pinned by the deployer (no default, no SSM type) */
     const cJSON *params = get(t, "Parameters");
     CHECK(cJSON_IsTrue(get(get(params, "OctopusLicense"), "NoEcho")));
-    CHECK_STR(str(get(get(params, "WindowsAmi"), "Type")), "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
-    CHECK_STR(str(get(get(params, "WindowsAmi"), "Default")),
-              "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base");
+    CHECK_STR(str(get(get(params, "WindowsAmi"), "Type")), "AWS::EC2::Image::Id");
+    CHECK(get(get(params, "WindowsAmi"), "Default") == NULL);
     CHECK(get(params, "MasterKey") == NULL);
     CHECK_STR(ref_of(prop(t, "LicenseSecret", "SecretString")), "OctopusLicense");
     CHECK_STR(ref_of(prop(t, "Node1", "ImageId")), "WindowsAmi");
@@ -945,6 +944,31 @@ static void test_parameters(const char *dump)
     done(&f, t);
 }
 
+/* Issue 12: the nodes' image never floats unless the file asks (`ami_version = "latest"`). */
+static void test_pinned_ami(const char *dump)
+{
+    Fixture f = fixture(dump);
+    f.c->nodes.os.value = OS_2019;
+    f.c->nodes.ami_version = lit("112");
+    cJSON *t = lower(&f, "ami-version");
+    const cJSON *ami = get(get(t, "Parameters"), "WindowsAmi");
+    CHECK_STR(str(get(ami, "Type")), "AWS::EC2::Image::Id");
+    CHECK_STR(str(get(ami, "Default")),
+              "{{resolve:ssm:/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-Base:112}}");
+    CHECK_STR(ref_of(prop(t, "Node2", "ImageId")), "WindowsAmi");
+    check_common(t);
+    done(&f, t);
+
+    f = fixture(dump);
+    f.c->nodes.ami_version = lit("latest");
+    t = lower(&f, "ami-latest");
+    ami = get(get(t, "Parameters"), "WindowsAmi");
+    CHECK_STR(str(get(ami, "Type")), "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
+    CHECK_STR(str(get(ami, "Default")), "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base");
+    check_common(t);
+    done(&f, t);
+}
+
 static void test_tags(const char *dump)
 {
     Fixture f = fixture(dump);
@@ -1191,6 +1215,7 @@ int main(int argc, char **argv)
     test_existing_vpc(dump);
     test_nat_modes(dump);
     test_parameters(dump);
+    test_pinned_ami(dump);
     test_tags(dump);
     test_deterministic();
     test_helpers();

@@ -420,6 +420,20 @@ static void test_load_balancer(void)
     expect_none(&t);
     end(&t);
 
+    /* OH4010: only `latest` floats; a pinned version or none at all (the deployer pins) is quiet */
+    begin(&t, "OH4010", "cluster \"t\" {\n  nodes { ami_version = \"latest\" }\n}\n");
+    t.c.nodes.ami_version = lit("latest", at(&t, "\"latest\""));
+    run(&t);
+    expect(&t, "OH4010 warning 2:25");
+    expect_labels_and_help(&t);
+    end(&t);
+
+    begin(&t, "OH4010 pinned", "cluster \"t\" {\n  nodes { ami_version = \"112\" }\n}\n");
+    t.c.nodes.ami_version = lit("112", at(&t, "\"112\""));
+    run(&t);
+    expect_none(&t);
+    end(&t);
+
     static const char *const open[] = { "10.0.0.0/8", "0.0.0.0/0" };
     begin(&t, "OH4008 internal",
           "cluster \"t\" {\n  load_balancer {\n    scheme = internal\n    allowed_cidrs = [10.0.0.0/8, 0.0.0.0/0]\n  }\n"
@@ -878,7 +892,7 @@ static void test_allow(void)
 static void test_tables(void)
 {
     static const struct { int from, to; } ranges[] = {
-        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 5001, 5001 }, { 6001, 6008 },
+        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 4010, 4010 }, { 5001, 5001 }, { 6001, 6008 },
     };
     size_t expected = 0;
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {

@@ -31,8 +31,6 @@ static bool f_fsx(const Cluster *c) { return c->storage.existing.source == VS_NO
 static bool f_redis(const Cluster *c) {
     return c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
 }
-/* generated: 32 lowercase hex characters the script turns into base64; param: base64 already */
-static bool f_hex_key(const Cluster *c) { return c->octopus.master_key.value != MK_PARAM; }
 static bool f_download_url(const Cluster *c) { return c->octopus.download_url.source != VS_NONE; }
 /* node 1 may install `latest`: unless a literal version pins it */
 static bool f_latest(const Cluster *c) {
@@ -50,7 +48,6 @@ static bool f_latest(const Cluster *c) {
     X("db_string", f_db_string)          \
     X("fsx", f_fsx)                      \
     X("redis", f_redis)                  \
-    X("hex_key", f_hex_key)              \
     X("download_url", f_download_url)    \
     X("latest", f_latest)
 

@@ -249,13 +249,11 @@ Step 4 secrets -Always {
 #if db_string
     $Sec.Cs = '${DatabaseConnectionString}'
 #endif
+    # the master key is kept as 32 hex characters (generated, or the MasterKey parameter);
+    # Octopus wants the 16 bytes in base64
     $key = Get-Secret '${MasterKeySecretId}'
-#if hex_key
-    # generated: 32 hex characters; Octopus wants the 16 bytes in base64
     if ($key -notmatch '^[0-9a-f]{32}$') { throw 'the master key secret is not 32 hexadecimal characters' }
-    $key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
-#endif
-    $Sec.Key = $key
+    $Sec.Key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
     if ($N -eq 1) {
         $Sec.Admin = Get-Secret '${AdminSecretId}' password
         $Sec.License = Get-Secret '${LicenseSecretId}' '${LicenseSecretKey}'

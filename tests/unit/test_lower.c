@@ -645,7 +645,11 @@ static void test_polling_per_node(const char *dump)
     CHECK(prop(t, "LoadBalancerFromTentacleCidr1Port10943", "ToPort")->valuedouble == 10945);
     CHECK_STR(str(prop(t, "LoadBalancerFromTentacleCidr2Port10943", "CidrIp")), "198.51.100.0/24");
     CHECK(has_res(t, "NodeFromLoadBalancerPort10943"));
-    CHECK(has_res(t, "NodeFromTentacleCidr1Port10943"));
+    /* the nodes admit the tentacles through the NLB's group, never from the tentacles' ranges */
+    CHECK(!has_res(t, "NodeFromTentacleCidr1Port10943"));
+    CHECK_STR(str(cJSON_GetArrayItem(get(prop(t, "NodeFromLoadBalancerPort10943", "SourceSecurityGroupId"),
+                                         "Fn::GetAtt"), 0)), "LoadBalancerSecurityGroup");
+    CHECK(cJSON_GetArraySize(prop(t, "LoadBalancer", "SecurityGroups")) == 1);
     CHECK(has_res(t, "LoadBalancerFromCidr1Port443") && !has_res(t, "LoadBalancerFromCidr1Port80"));
     check_common(t);
     done(&f, t);
@@ -920,6 +924,8 @@ static void test_parameters(const char *dump)
     CHECK(get(params, "WindowsAmi") == NULL);
     CHECK_STR(ref_of(prop(t, "Node2", "ImageId")), "NodeAmi");
     CHECK(cJSON_IsTrue(get(get(params, "MasterKey"), "NoEcho")));
+    /* the same format as a generated MasterKeySecret, so a retained secret's value restores */
+    CHECK_STR(str(get(get(params, "MasterKey"), "AllowedPattern")), "^[0-9a-fA-F]{32}$");
     CHECK_STR(ref_of(prop(t, "MasterKeySecret", "SecretString")), "MasterKey");
     CHECK(prop(t, "MasterKeySecret", "GenerateSecretString") == NULL);
     CHECK(cJSON_IsTrue(get(get(params, "Licence"), "NoEcho")));

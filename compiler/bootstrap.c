@@ -27,6 +27,12 @@ static bool f_ou(const Cluster *c) { return f_self_managed(c) && c->directory.ou
 static bool f_rds(const Cluster *c) { return c->database.existing.source == VS_NONE; }
 static bool f_db_secret(const Cluster *c) { return c->database.existing.source == VS_SECRET; }
 static bool f_db_string(const Cluster *c) { return !f_rds(c) && !f_db_secret(c); }
+/* RDS's certificate is verified against the region's RDS CA bundle, which the nodes download
+ * from truststore.pki.rds.amazonaws.com: not in a VPC the stack builds without NAT, whose
+ * nodes reach AWS only through VPC endpoints (docs/security.md). */
+static bool f_rds_ca(const Cluster *c) {
+    return f_rds(c) && !(c->network.vpc.source == VS_NONE && c->network.nat.value == NAT_NONE);
+}
 static bool f_fsx(const Cluster *c) { return c->storage.existing.source == VS_NONE; }
 static bool f_redis(const Cluster *c) {
     return c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
@@ -46,6 +52,7 @@ static bool f_latest(const Cluster *c) {
     X("rds", f_rds)                      \
     X("db_secret", f_db_secret)          \
     X("db_string", f_db_string)          \
+    X("rds_ca", f_rds_ca)                \
     X("fsx", f_fsx)                      \
     X("redis", f_redis)                  \
     X("download_url", f_download_url)    \
@@ -149,6 +156,7 @@ static cJSON *v_database_secret(const Cluster *c) {
     return f_rds(c) ? ref("DatabaseSecret") : secret_id(&c->database.existing);
 }
 
+static cJSON *v_database_login(const Cluster *c) { (void)c; return ref("DatabaseLoginSecret"); }
 static cJSON *v_database_key(const Cluster *c) { return secret_key(&c->database.existing); }
 static cJSON *v_database_string(const Cluster *c) { return str_value(&c->database.existing, ""); }
 static cJSON *v_catalog(const Cluster *c) { return str_value(&c->database.catalog, "Octopus"); }
@@ -201,6 +209,7 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("DatabaseHost", "rds", v_database_host, STACK_VALUE)                       \
     X("DatabaseSecretId", "!db_string", v_database_secret, STACK_VALUE)          \
     X("DatabaseSecretKey", "db_secret", v_database_key, USER_TEXT)               \
+    X("DatabaseLoginSecretId", "rds", v_database_login, STACK_VALUE)             \
     X("DatabaseConnectionString", "db_string", v_database_string, USER_TEXT)     \
     X("Catalog", NULL, v_catalog, USER_TEXT)                                     \
     X("FsxDnsName", "fsx", v_fsx_dns, STACK_VALUE)                               \

@@ -672,6 +672,7 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
     low_storage(&low);
     low_load_balancer(&low);
     low_redis(&low);
+    low_keep_for_data(&low);
     lower_outputs(&low);
     check_param_names(&low);
 

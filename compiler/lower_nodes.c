@@ -63,6 +63,10 @@ void low_secrets(Low *low)
         low_set(p, "GenerateSecretString", generate("octopus", SK_PASSWORD));
         /* without it a kept database or snapshot could never be opened again */
         low_policies(low, "DatabaseSecret", c->database.deletion.value == DEL_DELETE ? "Delete" : "Retain");
+        /* the login Octopus runs as, db_owner of its catalog only: the nodes create it with the
+         * master login above, and set its password to this one whenever they attach */
+        p = secret(low, "DatabaseLoginSecret", "SQL Server login Octopus Server runs as", c->database.block);
+        low_set(p, "GenerateSecretString", generate("octopus_server", SK_PASSWORD));
     }
     cJSON *p = secret(low, "AdminSecret", "first Octopus administrator", c->octopus.block);
     low_set(p, "GenerateSecretString", generate(c->octopus.admin_username.text, SK_PASSWORD));
@@ -156,8 +160,8 @@ static cJSON *readable_secrets(Low *low)
 {
     const Cluster *c = low->cluster;
     cJSON *list = cJSON_CreateArray();
-    static const char *const own[] = {"DatabaseSecret", "AdminSecret", "MasterKeySecret", "LicenseSecret",
-                                      "RedisSecret"};
+    static const char *const own[] = {"DatabaseSecret", "DatabaseLoginSecret", "AdminSecret", "MasterKeySecret",
+                                      "LicenseSecret", "RedisSecret"};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(low->resources, own[i]))
             cJSON_AddItemToArray(list, low_ref(own[i]));

@@ -765,6 +765,7 @@ void low_nodes(Low *low);
 void low_database(Low *low);         /* lower_data.c */
 void low_storage(Low *low);
 void low_redis(Low *low);
+void low_keep_for_data(Low *low);
 void low_load_balancer(Low *low);    /* lower_lb.c */
 
 /* ---------------------------------------------------------------- bootstrap.c

@@ -143,23 +143,57 @@ function Install-Msi($url) {
     throw "cannot read the version of $Exe"
 }
 
-# Whether the catalog exists (SELECT DB_ID on master, through SqlClient): only node 1 asks.
-function Test-Catalog {
-    $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs)
+# SQL's result on the master catalog, through SqlClient, as the setup login (RDS: the master
+# login; otherwise Octopus's own), with @catalog (the connection string's) and, with RDS,
+# @login and @password (the login Octopus runs as).
+function Invoke-Sql($text) {
+    $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Setup)
     $catalog = $csb.InitialCatalog
     $csb.InitialCatalog = 'master'
     $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
     try {
         $sql.Open()
         $query = $sql.CreateCommand()
-        $query.CommandText = 'SELECT DB_ID(@name)'
-        [void]$query.Parameters.AddWithValue('@name', $catalog)
-        $query.ExecuteScalar() -isnot [DBNull]
+        $query.CommandText = $text
+        [void]$query.Parameters.AddWithValue('@catalog', $catalog)
+#if rds
+        [void]$query.Parameters.AddWithValue('@login', $Sec.Login)
+        [void]$query.Parameters.AddWithValue('@password', $Sec.Password)
+#endif
+        $query.ExecuteScalar()
     } finally {
         $sql.Dispose()
     }
 }
 
+# Whether the catalog exists: only node 1 asks.
+function Test-Catalog { (Invoke-Sql 'SELECT DB_ID(@catalog)') -isnot [DBNull] }
+
+#if rds
+# The login Octopus runs as, db_owner of its catalog and nothing else, made by the master
+# login (kept for administration): created, or its password set to the secret's (a restored
+# snapshot holds an older one), and its user in the catalog created, or mapped to it again.
+function Grant-Login {
+    Invoke-Sql "DECLARE @q nvarchar(max)=IIF(SUSER_ID(@login) IS NULL,'CREATE','ALTER')+' LOGIN '+QUOTENAME(@login)+' WITH PASSWORD='+QUOTENAME(@password,CHAR(39))+';USE '+QUOTENAME(@catalog)+';IF USER_ID(@login) IS NULL CREATE USER '+QUOTENAME(@login)+';ALTER USER '+QUOTENAME(@login)+' WITH LOGIN='+QUOTENAME(@login)+';ALTER ROLE db_owner ADD MEMBER '+QUOTENAME(@login);EXEC sp_executesql @q,N'@login sysname',@login" | Out-Null
+}
+
+#endif
+#if rds_ca
+# The region's RDS certificate authorities, trusted by the machine (roots in Root, the others
+# in CA), so that SqlClient verifies the database's certificate.
+function Install-RdsCa {
+    $pem = "$D\rds.pem"
+    Retry 'downloading the RDS CAs' { Invoke-WebRequest "https://truststore.pki.rds.amazonaws.com/$Region/$Region-bundle.pem" -OutFile $pem -UseBasicParsing }
+    foreach ($b in (Get-Content $pem -Raw) -split '-----[A-Z ]+-----' -match '^\s*MI') {
+        $x = [Security.Cryptography.X509Certificates.X509Certificate2]::new([Convert]::FromBase64String($b))
+        $s = [Security.Cryptography.X509Certificates.X509Store]::new(('CA', 'Root')[$x.Subject -eq $x.Issuer], 'LocalMachine')
+        $s.Open('ReadWrite')
+        $s.Add($x)
+        $s.Close()
+    }
+}
+
+#endif
 #if fsx
 $Share = '\\${FsxDnsName}\share\${SharedFolder}'
 #else
@@ -241,13 +275,25 @@ Step 3 install {
 }
 Step 4 secrets -Always {
 #if rds
-    $Sec.Cs = 'Server=${DatabaseHost},1433;Database=${Catalog};User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + ';Encrypt=True;TrustServerCertificate=True'
+    # Setup: the master login, which creates the catalog and Octopus's login; Cs: that login
+#if rds_ca
+    $tls = ';Encrypt=True;TrustServerCertificate=False'
+#else
+    $tls = ';Encrypt=True;TrustServerCertificate=True'
+#endif
+    $server = 'Server=${DatabaseHost},1433;Database=${Catalog}'
+    $Sec.Setup = $server + ';User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + $tls
+    $Sec.Login = Get-Secret '${DatabaseLoginSecretId}' username
+    $Sec.Password = Get-Secret '${DatabaseLoginSecretId}' password
+    $Sec.Cs = $server + ';User ID=' + $Sec.Login + ';Password=' + $Sec.Password + $tls
 #endif
 #if db_secret
     $Sec.Cs = Get-Secret '${DatabaseSecretId}' '${DatabaseSecretKey}'
+    $Sec.Setup = $Sec.Cs
 #endif
 #if db_string
     $Sec.Cs = '${DatabaseConnectionString}'
+    $Sec.Setup = $Sec.Cs
 #endif
     # the master key is kept as 32 hex characters (generated, or the MasterKey parameter);
     # Octopus wants the 16 bytes in base64
@@ -265,17 +311,24 @@ Step 4 secrets -Always {
 Step 5 create-instance {
     Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
 }
-# Node 1 creates the database when the catalog does not exist yet, or finishes a create it
-# started; every other case (nodes 2 to N, a replaced node 1) attaches with the master key.
+# Node 1 creates the database (as the setup login) when the catalog does not exist yet, or
+# finishes a create it started. Then every node attaches with the master key and the
+# connection string Octopus keeps; with RDS that is its own login, which the node grants
+# first (a node replaced in a cluster that ran as the master login grants it too).
 Step 6 database {
+#if rds_ca
+    Install-RdsCa
+#endif
     $create = $N -eq 1 -and ((Test-Path "$M\database-creating") -or !(Retry 'checking the catalog' { Test-Catalog } 10))
     if ($create) {
         Set-Content "$M\database-creating" $N
-        Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Cs
+        Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Setup
         Set-Content "$M\database-created" $N
-    } else {
-        Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
     }
+#if rds
+    Retry 'granting the Octopus login' { Grant-Login }
+#endif
+    Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
 }
 Step 7 configure {
 #if redis
@@ -303,8 +356,14 @@ Step 8 first-node {
 #endif
     Invoke-Octo path --clusterShared $Share
     Invoke-Octo admin --username '${AdminUsername}' --email '${AdminEmail}' --password $Sec.Admin
-    # quoted for the tree-sitter grammar of the syntax check, which reads `4 ` as a redirection
-    Invoke-Octo license '--licenseBase64' $Sec.License
+    # from a file, not the command line (Octopus reads no other secret from a file): in
+    # SYSTEM's temporary folder, where the Users may create files but read none of SYSTEM's
+    [IO.File]::WriteAllBytes('C:\Windows\Temp\octopus.lic', [Convert]::FromBase64String($Sec.License))
+    try {
+        Invoke-Octo license --licenseFile C:\Windows\Temp\octopus.lic
+    } finally {
+        Remove-Item C:\Windows\Temp\octopus.lic
+    }
 }
 Step 9 service {
     Invoke-Octo node --taskCap '${TaskCap}'

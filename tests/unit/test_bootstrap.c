@@ -159,6 +159,7 @@ static const struct {
     {"FileSystem.DNSName", "amznfsxa1b2c3d4.corp.example.com"},
     {"Redis.PrimaryEndPoint.Address", "master.octopus-queue.abc123.apse2.cache.amazonaws.com"},
     {"DatabaseSecret", SAMPLE_ARN},
+    {"DatabaseLoginSecret", SAMPLE_ARN},
     {"AdminSecret", SAMPLE_ARN},
     {"MasterKeySecret", SAMPLE_ARN},
     {"LicenseSecret", SAMPLE_ARN},
@@ -353,14 +354,19 @@ static char *node_plan(const char *text, int node, bool fresh) {
 
     add_calls(text, step5, instance, node, &plan);
 
+    /* (with RDS's certificate verified, the CAs are installed first) */
     const char *probe = "$create = $N -eq 1 -and ((Test-Path \"$M\\database-creating\") -or "
                         "!(Retry 'checking the catalog' { Test-Catalog } 10));";
-    CHECK(strstr(step6, probe) == step6 + strspn(step6, " "), "step 6: only node 1 asks whether the catalog exists");
+    const char *start = step6 + strspn(step6, " ");
+    if (strncmp(start, "Install-RdsCa; ", 15) == 0) start += 15;
+    CHECK(strstr(step6, probe) == start, "step 6: only node 1 asks whether the catalog exists");
     char *create = block_after(step6, "if ($create) {");
-    char *attach = block_after(step6, "} else {");
-    CHECK(create && attach && strstr(create, "Set-Content \"$M\\database-created\"") &&
-          !strstr(attach, "database-created"), "step 6: only a create marks the database created");
-    if (create && attach) add_calls(text, node == 1 && fresh ? create : attach, instance, node, &plan);
+    const char *attach = create ? strstr(step6, "if ($create) {") + strlen("if ($create) {") + strlen(create) + 1 : NULL;
+    CHECK(create && strstr(create, "Set-Content \"$M\\database-created\"") && !strstr(attach, "database-created") &&
+          !strstr(attach, "--create"), "step 6: only a create marks the database created");
+    /* node 1 of a new cluster creates, then every node attaches with the connection Octopus keeps */
+    if (create && node == 1 && fresh) add_calls(text, create, instance, node, &plan);
+    if (attach) add_calls(text, attach, instance, node, &plan);
 
     add_calls(text, step7, instance, node, &plan);
 
@@ -373,7 +379,7 @@ static char *node_plan(const char *text, int node, bool fresh) {
 
     add_calls(text, step9, instance, node, &plan);
     free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
-    free(create), free(attach), free(guarded);
+    free(create), free(guarded);
     return plan.data;
 }
 
@@ -481,7 +487,8 @@ static void check_no_secrets(const Cluster *c, const Rendered *r) {
         CHECK(strstr(json, forbidden[i]) == NULL, "%s: `%s` appears in the metadata", c->name, forbidden[i]);
     /* every password in a connection string is appended at run time, from a secret read by id */
     for (const char *p = strstr(r->text, "assword="); p; p = strstr(p + 1, "assword="))
-        CHECK(strncmp(p + 8, "' + (Get-Secret '", 17) == 0, "%s: a password value in the script: `%.40s`", c->name, p - 1);
+        CHECK(strncmp(p + 8, "' + (Get-Secret '", 17) == 0 || strncmp(p + 8, "' + $Sec.Password + ", 20) == 0,
+              "%s: a password value in the script: `%.40s`", c->name, p - 1);
     /* secrets go in by id: a stack secret's ARN (its Ref), or the id given in secret() */
     for (const char *p = strstr(r->script, "Get-Secret '"); p; p = strstr(p + 1, "Get-Secret '")) {
         const char *id = p + 12;
@@ -549,14 +556,15 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     char *plan = node_plan(r->text, 1, true);
     snprintf(want, sizeof want,
              "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-1\n"
-             "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Cs>\n"
+             "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Setup>\n"
+             "database --instance %s --masterKey <secret:Key> --connectionString <secret:Cs>\n"
              "configure --instance %s --webListenPrefixes http://+:%lld/ --commsListenPort %lld --webForceSSL False%s\n"
              "path --instance %s --clusterShared %s\n"
              "admin --instance %s --username %s --email %s --password <secret:Admin>\n"
-             "license --instance %s --licenseBase64 <secret:License>\n"
+             "license --instance %s --licenseFile C:\\Windows\\Temp\\octopus.lic\n"
              "node --instance %s --taskCap %lld\n"
              "service --instance %s --install --reconfigure --start\n",
-             instance, c->name, instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra,
+             instance, c->name, instance, instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra,
              instance, shared.data, instance, c->octopus.admin_username.text, c->octopus.admin_email.text,
              instance, instance, c->octopus.task_cap.value, instance);
     snprintf(label, sizeof label, "%s node 1", c->name);
@@ -696,8 +704,20 @@ static void check_topology(void) {
     CHECK(map_is(&r, "DnsIps", "Fn::Join", "Directory") && cJSON_GetArraySize(r.map) == 1,
           "production: the map holds the joined directory IPs only");
     HAS("production", r.script,
-        "$Sec.Cs = 'Server=${Database.Endpoint.Address},1433;Database=Octopus;User ID=octopus;Password=' + "
-        "(Get-Secret '${DatabaseSecret}' password) + ';Encrypt=True;TrustServerCertificate=True'",
+        /* the master login sets the database up; Octopus runs as its own login, db_owner only */
+        "$tls = ';Encrypt=True;TrustServerCertificate=False'; $server = 'Server=${Database.Endpoint.Address},1433;Database=Octopus'; "
+        "$Sec.Setup = $server + ';User ID=octopus;Password=' + (Get-Secret '${DatabaseSecret}' password) + $tls; "
+        "$Sec.Login = Get-Secret '${DatabaseLoginSecret}' username; $Sec.Password = Get-Secret '${DatabaseLoginSecret}' password; "
+        "$Sec.Cs = $server + ';User ID=' + $Sec.Login + ';Password=' + $Sec.Password + $tls",
+        "Retry 'granting the Octopus login' { Grant-Login }", "[void]$query.Parameters.AddWithValue('@password', $Sec.Password)",
+        "IIF(SUSER_ID(@login) IS NULL,'CREATE','ALTER')+' LOGIN '+QUOTENAME(@login)+' WITH PASSWORD='+QUOTENAME(@password,CHAR(39))",
+        "ALTER ROLE db_owner ADD MEMBER '+QUOTENAME(@login);EXEC sp_executesql @q,N'@login sysname',@login\"",
+        /* the database's certificate is verified against the region's RDS CAs */
+        "\nStep 6 database { Install-RdsCa; ",
+        "Invoke-WebRequest \"https://truststore.pki.rds.amazonaws.com/$Region/$Region-bundle.pem\" -OutFile $pem",
+        /* the licence goes through a file in SYSTEM's temporary folder, not the command line */
+        "[IO.File]::WriteAllBytes('C:\\Windows\\Temp\\octopus.lic', [Convert]::FromBase64String($Sec.License));",
+        "} finally { Remove-Item C:\\Windows\\Temp\\octopus.lic }",
         "$Share = '\\\\${FileSystem.DNSName}\\share\\OctopusShared'\n",
         "$dns = '${DnsIps}' -split ','", "Set-DnsClientServerAddress",
         "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member }",
@@ -707,7 +727,16 @@ static void check_topology(void) {
         "icacls.exe $Share /grant \"*$sid-515:(OI)(CI)M\"", "Retry \"creating $Share\"",
         "if (!(Test-Member)) { $At = 'step1-domain-join'; throw 'the node is not a member of octo.corp.example.com' }",
         "$Node = 'octopus-prod-node-' + $N\n");
-    LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}");
+    LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}",
+          "TrustServerCertificate=True", "licenseBase64");
+    cJSON_Delete(r.metadata), free(r.text);
+
+    /* a VPC without NAT cannot download the RDS CAs: the certificate is not verified there */
+    Cluster *private_vpc = production(arena);
+    private_vpc->network.nat.value = NAT_NONE;
+    r = render(private_vpc);
+    HAS("nat none", r.script, "$tls = ';Encrypt=True;TrustServerCertificate=True'", "Grant-Login");
+    LACKS("nat none", r.script, "Install-RdsCa", "truststore");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(polling(arena));
@@ -722,7 +751,8 @@ static void check_topology(void) {
         "$Sec.Cs = Get-Secret 'arn:aws:secretsmanager:us-west-2:123456789012:secret:octopus/sql-connection-AbCdEf' ''",
         "$dns = '10.1.0.10,10.1.1.10' -split ','", "Get-Secret 'octopus/license' ''",
         "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join corp.example.com'");
-    LACKS("existing-vpc", r.script, "Database.Endpoint", "DatabaseSecret", "LicenseSecret", "Add-Computer");
+    LACKS("existing-vpc", r.script, "Database.Endpoint", "DatabaseSecret", "LicenseSecret", "Add-Computer",
+          "Grant-Login", "Install-RdsCa", "@password");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(self_managed_ad(arena));

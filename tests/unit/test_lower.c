@@ -537,6 +537,7 @@ static void test_node_role(const char *dump)
     CHECK_STR(str(get(cJSON_GetArrayItem(statements, 0), "Action")), "secretsmanager:GetSecretValue");
     CHECK(contains_string(secrets, "AdminSecret"));
     CHECK(contains_string(secrets, "MasterKeySecret"));
+    CHECK(!contains_string(secrets, "DatabaseLoginSecret"));   /* an existing database: no RDS login */
     CHECK(!contains_string(secrets, "LicenseSecret"));   /* license = secret(…): not created */
     CHECK(!contains_string(secrets, "DatabaseSecret"));  /* existing database */
     CHECK(!contains_string(secrets, "DirectoryAdminSecret"));
@@ -708,12 +709,40 @@ static void test_deletion_policies(const char *dump)
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Retain");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
     CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Retain");
+    /* the kept file system's interfaces keep its group, the subnets and the VPC, and it keeps
+     * its directory: deleting the stack succeeds around them */
+    static const char *const kept[] = {"FileSystemSecurityGroup", "Directory", "DirectoryAdminSecret", "Vpc",
+                                       "PrivateSubnet1", "PrivateSubnet2"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        CHECK_STR(str(get(res(t, kept[i]), "DeletionPolicy")), "Retain");
+        CHECK_STR(str(get(res(t, kept[i]), "UpdateReplacePolicy")), "Retain");
+    }
+    /* a database kept as a snapshot leaves nothing behind */
+    CHECK(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "NodeSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "PublicSubnet1"), "DeletionPolicy") == NULL);
+    done(&f, t);
+
+    f = fixture(dump);
+    f.c->database.deletion.value = DEL_RETAIN;
+    f.c->storage.deletion.value = DEL_DELETE;
+    t = lower(&f, "deletion-retain-database");
+    CHECK_STR(str(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "Vpc"), "DeletionPolicy")), "Retain");
+    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "Directory"), "DeletionPolicy") == NULL);
     done(&f, t);
 
     f = fixture(dump);
     f.c->database.deletion.value = DEL_DELETE;
     f.c->storage.deletion.value = DEL_DELETE;
     t = lower(&f, "deletion-delete");
+    /* nothing kept: nothing else is either */
+    CHECK(get(res(t, "Vpc"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "PrivateSubnet1"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
     CHECK_STR(str(get(res(t, "Database"), "DeletionPolicy")), "Delete");
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Delete");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
@@ -736,6 +765,12 @@ static void test_database(const char *dump)
     CHECK_STR(str(get(db, "Engine")), "sqlserver-se");
     CHECK_STR(str(get(db, "LicenseModel")), "license-included");
     CHECK(get(db, "DBName") == NULL);
+    /* Octopus's own login (db_owner of its catalog), generated apart from the master login */
+    CHECK_STR(str(get(prop(t, "DatabaseLoginSecret", "GenerateSecretString"), "SecretStringTemplate")),
+              "{\"username\":\"octopus_server\"}");
+    CHECK(contains_string(get(cJSON_GetArrayItem(get(get(cJSON_GetArrayItem(prop(t, "NodeRole", "Policies"), 0),
+                                                         "PolicyDocument"), "Statement"), 0), "Resource"),
+                          "DatabaseLoginSecret"));
     CHECK(get(db, "ManageMasterUserPassword") == NULL);
     CHECK_STR(str(get(db, "MasterUsername")), "octopus");
     CHECK_STR(str(get(get(db, "MasterUserPassword"), "Fn::Sub")),

@@ -59,14 +59,15 @@ void low_secrets(Low *low)
 {
     const Cluster *c = low->cluster;
     if (low_has_rds(c)) {
-        cJSON *p = secret(low, "DatabaseSecret", "SQL Server login of Octopus", c->database.block);
+        cJSON *p = secret(low, "DatabaseSecret", "SQL Server master login", c->database.block);
         low_set(p, "GenerateSecretString", generate("octopus", SK_PASSWORD));
         /* without it a kept database or snapshot could never be opened again */
         low_policies(low, "DatabaseSecret", c->database.deletion.value == DEL_DELETE ? "Delete" : "Retain");
         /* the login Octopus runs as, db_owner of its catalog only: the nodes create it with the
          * master login above, and set its password to this one whenever they attach */
-        p = secret(low, "DatabaseLoginSecret", "SQL Server login Octopus Server runs as", c->database.block);
+        p = secret(low, "DatabaseLoginSecret", "Octopus Server's SQL Server login", c->database.block);
         low_set(p, "GenerateSecretString", generate("octopus_server", SK_PASSWORD));
+        low_policies(low, "DatabaseLoginSecret", c->database.deletion.value == DEL_DELETE ? "Delete" : "Retain");
     }
     cJSON *p = secret(low, "AdminSecret", "first Octopus administrator", c->octopus.block);
     low_set(p, "GenerateSecretString", generate(c->octopus.admin_username.text, SK_PASSWORD));

@@ -709,6 +709,7 @@ static void test_deletion_policies(const char *dump)
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Retain");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
     CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Retain");
     /* the kept file system's interfaces keep its group, the subnets and the VPC, and it keeps
      * its directory: deleting the stack succeeds around them */
     static const char *const kept[] = {"FileSystemSecurityGroup", "Directory", "DirectoryAdminSecret", "Vpc",
@@ -747,6 +748,7 @@ static void test_deletion_policies(const char *dump)
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Delete");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
     CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Delete");
+    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Delete");
     done(&f, t);
 }
 

@@ -24,6 +24,8 @@
 static bool f_directory(const Cluster *c) { return c->directory.form != DIR_NONE; }
 static bool f_self_managed(const Cluster *c) { return c->directory.form == DIR_SELF_MANAGED; }
 static bool f_ou(const Cluster *c) { return f_self_managed(c) && c->directory.ou.source != VS_NONE; }
+/* the shared folder's group (self-managed): each node adds its own computer account */
+static bool f_nodes_group(const Cluster *c) { return f_self_managed(c) && c->directory.nodes_group.source != VS_NONE; }
 static bool f_rds(const Cluster *c) { return c->database.existing.source == VS_NONE; }
 static bool f_db_secret(const Cluster *c) { return c->database.existing.source == VS_SECRET; }
 static bool f_db_string(const Cluster *c) { return !f_rds(c) && !f_db_secret(c); }
@@ -49,6 +51,7 @@ static bool f_latest(const Cluster *c) {
     X("directory", f_directory)          \
     X("self_managed", f_self_managed)    \
     X("ou", f_ou)                        \
+    X("nodes_group", f_nodes_group)      \
     X("rds", f_rds)                      \
     X("db_secret", f_db_secret)          \
     X("db_string", f_db_string)          \
@@ -184,6 +187,7 @@ static cJSON *v_join_user(const Cluster *c) { return str_value(&c->directory.use
 static cJSON *v_join_secret(const Cluster *c) { return secret_id(&c->directory.password); }
 static cJSON *v_join_key(const Cluster *c) { return secret_key(&c->directory.password); }
 static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, ""); }
+static cJSON *v_nodes_group(const Cluster *c) { return str_value(&c->directory.nodes_group, ""); }
 static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
 static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
 
@@ -221,6 +225,7 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("JoinSecretId", "self_managed", v_join_secret, STACK_VALUE)                \
     X("JoinSecretKey", "self_managed", v_join_key, USER_TEXT)                    \
     X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
+    X("NodesGroup", "nodes_group", v_nodes_group, USER_TEXT)                     \
     X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
     X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)
 

@@ -169,7 +169,7 @@ static cJSON *readable_secrets(Low *low)
     const StrAttr *attrs[] = {
         &c->octopus.license, &c->octopus.admin_username, &c->octopus.download_url,
         &c->directory.id, &c->directory.domain, &c->directory.username, &c->directory.password,
-        &c->directory.ou, &c->directory.admins_group, &c->database.existing, &c->storage.existing,
+        &c->directory.ou, &c->directory.admins_group, &c->directory.nodes_group, &c->database.existing, &c->storage.existing,
         &c->load_balancer.certificate, &c->nodes.ami,
     };
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)

@@ -601,7 +601,7 @@ typedef struct Cluster {
 
     struct {
         DirectoryForm form;
-        StrAttr id, domain, username, password, ou, admins_group;
+        StrAttr id, domain, username, password, ou, admins_group, nodes_group;
         StrList dns_ips;
         EnumAttr edition;       /* DirEdition */
         Span block;

@@ -113,6 +113,24 @@ function Send-Signal($ok) {
 function Test-Member { (Get-CimInstance Win32_ComputerSystem).PartOfDomain }
 
 #endif
+#if nodes_group
+# Adds this computer's account to the nodes' group, as the join account (LDAP, no RSAT needed);
+# the group reaches the computer's Kerberos ticket with the join's reboot.
+function Add-ToNodesGroup($credential) {
+    $root = [DirectoryServices.DirectoryEntry]::new('LDAP://${DomainName}', $credential.UserName, $credential.GetNetworkCredential().Password)
+    $name = '${NodesGroup}' -replace '\(', '\28' -replace '\)', '\29'
+    $group = [DirectoryServices.DirectorySearcher]::new($root, "(&(objectCategory=group)(sAMAccountName=$name))").FindOne()
+    if (!$group) { throw 'no group ${NodesGroup} in ${DomainName}' }
+    $me = [DirectoryServices.DirectorySearcher]::new($root, "(sAMAccountName=$env:COMPUTERNAME`$)").FindOne().Properties['distinguishedname'][0]
+    $entry = $group.GetDirectoryEntry()
+    if (!$entry.Properties['member'].Contains($me)) {
+        [void]$entry.Properties['member'].Add($me)
+        $entry.CommitChanges()
+    }
+    Log ("added $me to " + '${NodesGroup}')
+}
+
+#endif
 # The exact version the cluster runs, once node 1 has recorded it (the parameter starts as `pending`).
 function Get-Recorded {
     $value = (Retry 'reading the version parameter' { Get-SSMParameter -Name '${VersionParameter}' }).Value
@@ -231,6 +249,9 @@ if ($Phase -eq 'join') {
 #else
         Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
 #endif
+#if nodes_group
+        Retry 'joining the nodes group' { Add-ToNodesGroup $credential }
+#endif
 #else
         Log 'waiting for the SSM domain join'
         Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
@@ -347,11 +368,15 @@ Step 8 first-node {
     Retry "creating $Share" { New-Item -ItemType Directory -Force $Share | Out-Null }
 #if directory
     # the service runs as LocalSystem and reaches the share as its computer account: grant
-    # Domain Computers (the domain's SID + RID 515) Modify
+    # Modify to the nodes' group, or else to Domain Computers (the domain's SID + RID 515)
+#if nodes_group
+    $sid = [Security.Principal.NTAccount]::new('${NodesGroup}').Translate([Security.Principal.SecurityIdentifier]).Value
+#else
     $domain = [ADSI]('LDAP://' + ([ADSI]'LDAP://RootDSE').defaultNamingContext)
-    $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value
-    icacls.exe $Share /grant "*$sid-515:(OI)(CI)M" | Out-Null
-    if ($LASTEXITCODE) { throw "icacls could not grant Domain Computers Modify on $Share" }
+    $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value + '-515'
+#endif
+    icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M') | Out-Null
+    if ($LASTEXITCODE) { throw "icacls could not grant $sid Modify on $Share" }
 #endif
 #endif
     Invoke-Octo path --clusterShared $Share

@@ -89,6 +89,7 @@ static Cluster *self_managed_ad(Arena *arena) {
         secret("arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3", "password");
     c->directory.ou = lit("OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com");
     c->directory.admins_group = lit("Octopus Admins");
+    c->directory.nodes_group = lit("Octopus Nodes (prod)");
     return c;
 }
 
@@ -724,11 +725,12 @@ static void check_topology(void) {
         "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')",
         "[Convert]::ToBase64String(", "Get-Secret '${LicenseSecret}' ''", "Get-Secret '${AdminSecret}' password",
         "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
-        "icacls.exe $Share /grant \"*$sid-515:(OI)(CI)M\"", "Retry \"creating $Share\"",
+        "$sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value + '-515'",
+        "icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M')", "Retry \"creating $Share\"",
         "if (!(Test-Member)) { $At = 'step1-domain-join'; throw 'the node is not a member of octo.corp.example.com' }",
         "$Node = 'octopus-prod-node-' + $N\n");
     LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}",
-          "TrustServerCertificate=True", "licenseBase64");
+          "TrustServerCertificate=True", "licenseBase64", "Add-ToNodesGroup", "NTAccount");
     cJSON_Delete(r.metadata), free(r.text);
 
     /* a VPC without NAT cannot download the RDS CAs: the certificate is not verified there */
@@ -761,7 +763,15 @@ static void check_topology(void) {
         "Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
         "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }",
         "$dns = '10.50.0.10,10.50.1.10' -split ','");
-    LACKS("self-managed-ad", r.script, "AWS-JoinDirectoryServiceDomain", "Wait-Until 'AWS");
+    /* the nodes' group, not Domain Computers: each node adds itself with the join account */
+    HAS("self-managed-ad", r.script,
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
+        "$root = [DirectoryServices.DirectoryEntry]::new('LDAP://corp.example.com', $credential.UserName, $credential.GetNetworkCredential().Password)",
+        "$name = 'Octopus Nodes (prod)' -replace '\\(', '\\28' -replace '\\)', '\\29'",
+        "(sAMAccountName=$env:COMPUTERNAME`$)", "[void]$entry.Properties['member'].Add($me); $entry.CommitChanges()",
+        "$sid = [Security.Principal.NTAccount]::new('Octopus Nodes (prod)').Translate([Security.Principal.SecurityIdentifier]).Value",
+        "icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M')");
+    LACKS("self-managed-ad", r.script, "AWS-JoinDirectoryServiceDomain", "Wait-Until 'AWS", "-515", "objectSid");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(shared_queue(arena));

@@ -24,15 +24,21 @@
 static bool f_directory(const Cluster *c) { return c->directory.form != DIR_NONE; }
 static bool f_self_managed(const Cluster *c) { return c->directory.form == DIR_SELF_MANAGED; }
 static bool f_ou(const Cluster *c) { return f_self_managed(c) && c->directory.ou.source != VS_NONE; }
+/* the shared folder's group (self-managed): each node adds its own computer account */
+static bool f_nodes_group(const Cluster *c) { return f_self_managed(c) && c->directory.nodes_group.source != VS_NONE; }
 static bool f_rds(const Cluster *c) { return c->database.existing.source == VS_NONE; }
 static bool f_db_secret(const Cluster *c) { return c->database.existing.source == VS_SECRET; }
 static bool f_db_string(const Cluster *c) { return !f_rds(c) && !f_db_secret(c); }
+/* RDS's certificate is verified against the region's RDS CA bundle, which the nodes download
+ * from truststore.pki.rds.amazonaws.com: not in a VPC the stack builds without NAT, whose
+ * nodes reach AWS only through VPC endpoints (docs/security.md). */
+static bool f_rds_ca(const Cluster *c) {
+    return f_rds(c) && !(c->network.vpc.source == VS_NONE && c->network.nat.value == NAT_NONE);
+}
 static bool f_fsx(const Cluster *c) { return c->storage.existing.source == VS_NONE; }
 static bool f_redis(const Cluster *c) {
     return c->tentacles.polling.value && c->tentacles.mode.value == POLL_SHARED_QUEUE;
 }
-/* generated: 32 lowercase hex characters the script turns into base64; param: base64 already */
-static bool f_hex_key(const Cluster *c) { return c->octopus.master_key.value != MK_PARAM; }
 static bool f_download_url(const Cluster *c) { return c->octopus.download_url.source != VS_NONE; }
 /* node 1 may install `latest`: unless a literal version pins it */
 static bool f_latest(const Cluster *c) {
@@ -45,12 +51,13 @@ static bool f_latest(const Cluster *c) {
     X("directory", f_directory)          \
     X("self_managed", f_self_managed)    \
     X("ou", f_ou)                        \
+    X("nodes_group", f_nodes_group)      \
     X("rds", f_rds)                      \
     X("db_secret", f_db_secret)          \
     X("db_string", f_db_string)          \
+    X("rds_ca", f_rds_ca)                \
     X("fsx", f_fsx)                      \
     X("redis", f_redis)                  \
-    X("hex_key", f_hex_key)              \
     X("download_url", f_download_url)    \
     X("latest", f_latest)
 
@@ -152,6 +159,7 @@ static cJSON *v_database_secret(const Cluster *c) {
     return f_rds(c) ? ref("DatabaseSecret") : secret_id(&c->database.existing);
 }
 
+static cJSON *v_database_login(const Cluster *c) { (void)c; return ref("DatabaseLoginSecret"); }
 static cJSON *v_database_key(const Cluster *c) { return secret_key(&c->database.existing); }
 static cJSON *v_database_string(const Cluster *c) { return str_value(&c->database.existing, ""); }
 static cJSON *v_catalog(const Cluster *c) { return str_value(&c->database.catalog, "Octopus"); }
@@ -179,6 +187,7 @@ static cJSON *v_join_user(const Cluster *c) { return str_value(&c->directory.use
 static cJSON *v_join_secret(const Cluster *c) { return secret_id(&c->directory.password); }
 static cJSON *v_join_key(const Cluster *c) { return secret_key(&c->directory.password); }
 static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, ""); }
+static cJSON *v_nodes_group(const Cluster *c) { return str_value(&c->directory.nodes_group, ""); }
 static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
 static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
 
@@ -204,6 +213,7 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("DatabaseHost", "rds", v_database_host, STACK_VALUE)                       \
     X("DatabaseSecretId", "!db_string", v_database_secret, STACK_VALUE)          \
     X("DatabaseSecretKey", "db_secret", v_database_key, USER_TEXT)               \
+    X("DatabaseLoginSecretId", "rds", v_database_login, STACK_VALUE)             \
     X("DatabaseConnectionString", "db_string", v_database_string, USER_TEXT)     \
     X("Catalog", NULL, v_catalog, USER_TEXT)                                     \
     X("FsxDnsName", "fsx", v_fsx_dns, STACK_VALUE)                               \
@@ -215,6 +225,7 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("JoinSecretId", "self_managed", v_join_secret, STACK_VALUE)                \
     X("JoinSecretKey", "self_managed", v_join_key, USER_TEXT)                    \
     X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
+    X("NodesGroup", "nodes_group", v_nodes_group, USER_TEXT)                     \
     X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
     X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)
 

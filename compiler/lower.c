@@ -467,9 +467,9 @@ static void lower_parameters(Low *low, cJSON *groups)
     if (c->octopus.master_key.value == MK_PARAM)
         add_param(low, groups, NULL, "MasterKey", "Octopus Server",
                   low_obj("Type", low_str("String"),
-                          "Description", low_str("Octopus master key of an existing database: the base64 "
-                                                 "of 16 random bytes"),
-                          "AllowedPattern", low_str("^[A-Za-z0-9+/]{22}==$"),
+                          "Description", low_str("Octopus master key of an existing database: 32 hexadecimal "
+                                                 "characters (16 bytes), as MasterKeySecret keeps it"),
+                          "AllowedPattern", low_str("^[0-9a-fA-F]{32}$"),
                           "NoEcho", low_bool(true), NULL));
     for (size_t i = 1; i < sizeof param_specs / sizeof param_specs[0]; i++)
         user_param(low, groups, &param_specs[i]);
@@ -694,6 +694,7 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
     low_storage(&low);
     low_load_balancer(&low);
     low_redis(&low);
+    low_keep_for_data(&low);
     lower_outputs(&low);
     check_param_names(&low);
 

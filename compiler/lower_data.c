@@ -199,3 +199,40 @@ void low_redis(Low *low)
     low_set(p, "SnapshotRetentionLimit", low_int(0));
     low_set(p, "AutoMinorVersionUpgrade", low_bool(true));
 }
+
+/* ---------------------------------------------------------------- deleting the stack */
+
+/* A kept (Retain) file system or database keeps its network interfaces, which would stop the
+ * stack's deletion at its security group, its subnets and the VPC (DELETE_FAILED). So these
+ * are kept with it, and a kept file system also keeps the directory it is joined to (and that
+ * directory's admin secret), without which it cannot be used; deleting the stack then
+ * succeeds and leaves exactly what the kept data needs (docs/restore.md). */
+/* On replacement too: an old subnet or group that still holds the kept data's interfaces
+ * could not be deleted in the update's cleanup either (and cfn-lint wants both). */
+static void keep_on_delete(Low *low, const char *id)
+{
+    low_policies(low, id, "Retain");
+}
+
+void low_keep_for_data(Low *low)
+{
+    const Cluster *c = low->cluster;
+    bool fsx = low_has_fsx(c) && c->storage.deletion.value == DEL_RETAIN;
+    bool rds = low_has_rds(c) && c->database.deletion.value == DEL_RETAIN;
+    if (fsx) {
+        keep_on_delete(low, "FileSystemSecurityGroup");
+        if (c->directory.form == DIR_CREATE) {
+            low_policies(low, "Directory", "Retain");
+            low_policies(low, "DirectoryAdminSecret", "Retain");
+        }
+    }
+    if (rds) {
+        keep_on_delete(low, "DatabaseSecurityGroup");
+        keep_on_delete(low, "DatabaseSubnetGroup");
+    }
+    if (!(fsx || rds) || !low->new_vpc)
+        return;
+    keep_on_delete(low, "Vpc");
+    for (int z = 1; z <= low->zones; z++)
+        keep_on_delete(low, arena_printf(low->arena, "PrivateSubnet%d", z));
+}

@@ -235,10 +235,10 @@ static void node_ingress(Low *low)
     if (!c->tentacles.polling.value)
         return;
     long long comms = c->tentacles.port.value;
+    /* The NLB has a security group, so its targets admit it by that group even though it
+     * keeps the clients' addresses: the tentacles' ranges are checked at the NLB only. */
     low_ingress(low, "Node", "LoadBalancer", NULL, comms, comms, "polling tentacles through the load balancer",
                 c->tentacles.block);
-    cidr_ingress(low, "Node", "TentacleCidr", &c->tentacles.allowed_cidrs, comms, comms,
-                 "polling tentacles (the NLB keeps client addresses)", c->tentacles.block);
 }
 
 void low_security_groups(Low *low)

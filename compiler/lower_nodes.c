@@ -59,10 +59,15 @@ void low_secrets(Low *low)
 {
     const Cluster *c = low->cluster;
     if (low_has_rds(c)) {
-        cJSON *p = secret(low, "DatabaseSecret", "SQL Server login of Octopus", c->database.block);
+        cJSON *p = secret(low, "DatabaseSecret", "SQL Server master login", c->database.block);
         low_set(p, "GenerateSecretString", generate("octopus", SK_PASSWORD));
         /* without it a kept database or snapshot could never be opened again */
         low_policies(low, "DatabaseSecret", c->database.deletion.value == DEL_DELETE ? "Delete" : "Retain");
+        /* the login Octopus runs as, db_owner of its catalog only: the nodes create it with the
+         * master login above, and set its password to this one whenever they attach */
+        p = secret(low, "DatabaseLoginSecret", "Octopus Server's SQL Server login", c->database.block);
+        low_set(p, "GenerateSecretString", generate("octopus_server", SK_PASSWORD));
+        low_policies(low, "DatabaseLoginSecret", c->database.deletion.value == DEL_DELETE ? "Delete" : "Retain");
     }
     cJSON *p = secret(low, "AdminSecret", "first Octopus administrator", c->octopus.block);
     low_set(p, "GenerateSecretString", generate(c->octopus.admin_username.text, SK_PASSWORD));
@@ -156,15 +161,15 @@ static cJSON *readable_secrets(Low *low)
 {
     const Cluster *c = low->cluster;
     cJSON *list = cJSON_CreateArray();
-    static const char *const own[] = {"DatabaseSecret", "AdminSecret", "MasterKeySecret", "LicenseSecret",
-                                      "RedisSecret"};
+    static const char *const own[] = {"DatabaseSecret", "DatabaseLoginSecret", "AdminSecret", "MasterKeySecret",
+                                      "LicenseSecret", "RedisSecret"};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(low->resources, own[i]))
             cJSON_AddItemToArray(list, low_ref(own[i]));
     const StrAttr *attrs[] = {
         &c->octopus.license, &c->octopus.admin_username, &c->octopus.download_url,
         &c->directory.id, &c->directory.domain, &c->directory.username, &c->directory.password,
-        &c->directory.ou, &c->directory.admins_group, &c->database.existing, &c->storage.existing,
+        &c->directory.ou, &c->directory.admins_group, &c->directory.nodes_group, &c->database.existing, &c->storage.existing,
         &c->load_balancer.certificate, &c->nodes.ami,
     };
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)

@@ -71,6 +71,7 @@ static const FieldMap field_map[] = {
     F("directory", "password", directory.password, FK_STR),
     F("directory", "ou", directory.ou, FK_STR),
     F("directory", "admins_group", directory.admins_group, FK_STR),
+    F("directory", "nodes_group", directory.nodes_group, FK_STR),
 
     F("nodes", NULL, nodes.block, FK_BLOCK),
     F("nodes", "count", nodes.count, FK_INT),

@@ -601,7 +601,7 @@ typedef struct Cluster {
 
     struct {
         DirectoryForm form;
-        StrAttr id, domain, username, password, ou, admins_group;
+        StrAttr id, domain, username, password, ou, admins_group, nodes_group;
         StrList dns_ips;
         EnumAttr edition;       /* DirEdition */
         Span block;
@@ -767,6 +767,7 @@ void low_nodes(Low *low);
 void low_database(Low *low);         /* lower_data.c */
 void low_storage(Low *low);
 void low_redis(Low *low);
+void low_keep_for_data(Low *low);
 void low_load_balancer(Low *low);    /* lower_lb.c */
 
 /* ---------------------------------------------------------------- bootstrap.c

@@ -966,6 +966,19 @@ static void check_db_deletion_protection(const RuleCtx *rc, const Cluster *c) /*
     diag_help(rc->diag, d, "remove `deletion_protection` (the default is `true`)");
 }
 
+/* A corporate domain's computers are all Domain Computers: without the nodes' own group,
+ * every one of them could change the packages on the shared folder. */
+static void check_nodes_group(const RuleCtx *rc, const Cluster *c) /* OH4015 */
+{
+    if (c->directory.form != DIR_SELF_MANAGED || !has_fsx(c) || c->directory.nodes_group.source != VS_NONE)
+        return;
+    Diagnostic *d = report_span(rc, c->directory.block,
+                                "the shared folder is open to every computer of the self-managed domain");
+    diag_label(rc->diag, d, "node 1 grants Domain Computers Modify on the shared folder");
+    diag_help(rc->diag, d, "set `nodes_group` to a group the join account may change; each node adds "
+              "itself and only that group gets Modify");
+}
+
 static void warn_open_cidrs(const RuleCtx *rc, const Cluster *c, const StrList *cidrs)
 {
     for (size_t i = 0; i < cidrs->count; i++) {
@@ -1052,6 +1065,7 @@ static const RuleRow rule_rows[] = {
     { "OH4007", SEV_WARNING, check_db_deletion_protection },
     { "OH4008", SEV_WARNING, check_internal_open_cidrs },
     { "OH4010", SEV_WARNING, check_floating_ami },
+    { "OH4015", SEV_WARNING, check_nodes_group },
 };
 
 const size_t rules_check_count = sizeof rule_rows / sizeof rule_rows[0];
@@ -1663,6 +1677,25 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "Pin `ami_version` to a version of the SSM public parameter (`aws ssm get-parameter "      \
       "--name ... --query Parameter.Version`), or leave it out and pass `WindowsAmi` at deploy " \
       "time.")                                                                                   \
+    X("OH4015", SEV_WARNING,                                                                    \
+      "a self-managed directory without `nodes_group`: every computer of the domain may change " \
+      "the shared files",                                                                        \
+      "Octopus Server runs as LocalSystem and reaches the FSx share as its computer account, so " \
+      "node 1 must grant the nodes Modify on the shared folder. Without `nodes_group` it grants " \
+      "Domain Computers: in a corporate domain that is every workstation and server, any of "   \
+      "which could then replace the packages Octopus deploys. With `nodes_group`, each node "    \
+      "adds its own computer account to that existing group when it joins (with the join "      \
+      "account, which must be allowed to change the group's members) and only the group gets "   \
+      "Modify.",                                                                                 \
+      "cluster \"corp\" {\n  octopus { admin_email = \"ops@example.com\" }\n  directory {\n"                 \
+      "    self_managed = true\n    domain       = \"corp.example.com\"\n    dns_ips      = [10.50.0.10]\n" \
+      "    username     = \"svc-octopus-join\"\n    password     = secret(\"ad/join\")\n  }\n}",          \
+      "cluster \"corp\" {\n  octopus { admin_email = \"ops@example.com\" }\n  directory {\n"                 \
+      "    self_managed = true\n    domain       = \"corp.example.com\"\n    dns_ips      = [10.50.0.10]\n" \
+      "    username     = \"svc-octopus-join\"\n    password     = secret(\"ad/join\")\n"                 \
+      "    nodes_group  = \"Octopus Nodes\"\n  }\n}",                                                 \
+      "Create a group for the nodes, let the join account write its members, and name it in "    \
+      "`nodes_group`.")                                                                          \
     X("OH5001", SEV_ERROR,                                                                      \
       "a generated resource violates the AWS resource schema octohac ships (JSON path and the "  \
       "schema rule); this is a bug in octohac and exits 3",                                      \

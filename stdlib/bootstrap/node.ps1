@@ -111,6 +111,24 @@ function Send-Signal($ok) {
 function Test-Member { (Get-CimInstance Win32_ComputerSystem).PartOfDomain }
 
 #endif
+#if nodes_group
+# Adds this computer's account to the nodes' group, as the join account (LDAP, no RSAT needed);
+# the group reaches the computer's Kerberos ticket with the join's reboot.
+function Add-ToNodesGroup($credential) {
+    $root = [DirectoryServices.DirectoryEntry]::new('LDAP://${DomainName}', $credential.UserName, $credential.GetNetworkCredential().Password)
+    $name = '${NodesGroup}' -replace '\(', '\28' -replace '\)', '\29'
+    $group = [DirectoryServices.DirectorySearcher]::new($root, "(&(objectCategory=group)(sAMAccountName=$name))").FindOne()
+    if (!$group) { throw 'no group ${NodesGroup} in ${DomainName}' }
+    $me = [DirectoryServices.DirectorySearcher]::new($root, "(sAMAccountName=$env:COMPUTERNAME`$)").FindOne().Properties['distinguishedname'][0]
+    $entry = $group.GetDirectoryEntry()
+    if (!$entry.Properties['member'].Contains($me)) {
+        [void]$entry.Properties['member'].Add($me)
+        $entry.CommitChanges()
+    }
+    Log ("added $me to " + '${NodesGroup}')
+}
+
+#endif
 # The exact version the cluster runs, once node 1 has recorded it (the parameter starts as `pending`).
 function Get-Recorded {
     $value = (Retry 'reading the version' { Get-SSMParameter -Name '${VersionParameter}' }).Value
@@ -141,22 +159,33 @@ function Install-Msi($url) {
     throw "cannot read the version of $Exe"
 }
 
-# What the Octopus catalog holds, from one query on master through SqlClient: DBNull when there
-# is no catalog; else the version of the last Octopus installed on it (Octopus writes each install
-# to OctopusServerInstallationHistory; 0 when a row has none), or its DB_ID before that table exists.
-function Get-Schema {
-    $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs)
-    $query = [Data.SqlClient.SqlCommand]::new('DECLARE @t sysname=QUOTENAME(@name)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@name)')
-    [void]$query.Parameters.AddWithValue('@name', $csb.InitialCatalog)
+# SQL's result on the master catalog, through SqlClient, as the setup login (RDS: the master
+# login; otherwise Octopus's own), with @catalog (the connection string's) and, with RDS,
+# @login and @password (the login Octopus runs as).
+function Invoke-Sql($text) {
+    $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Setup)
+    $catalog = $csb.InitialCatalog
     $csb.InitialCatalog = 'master'
-    $query.Connection = $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
+    $sql = [Data.SqlClient.SqlConnection]::new($csb.ConnectionString)
     try {
         $sql.Open()
+        $query = $sql.CreateCommand()
+        $query.CommandText = $text
+        [void]$query.Parameters.AddWithValue('@catalog', $catalog)
+#if rds
+        [void]$query.Parameters.AddWithValue('@login', $Sec.Login)
+        [void]$query.Parameters.AddWithValue('@password', $Sec.Password)
+#endif
         $query.ExecuteScalar()
     } finally {
         $sql.Dispose()
     }
 }
+
+# What the Octopus catalog holds: DBNull when there is no catalog; else the version of the last
+# Octopus installed on it (Octopus writes each install to OctopusServerInstallationHistory; 0 when
+# a row has none), or its DB_ID before that table exists.
+function Get-Schema { Invoke-Sql 'DECLARE @t sysname=QUOTENAME(@catalog)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@catalog)' }
 
 # Refuses Octopus V when a newer Octopus has upgraded the database: an older server cannot run a
 # newer schema. The failure signal's id names the database's version. Anything that is not a
@@ -168,6 +197,31 @@ function Assert-Schema($v) {
     }
 }
 
+#if rds
+# The login Octopus runs as, db_owner of its catalog and nothing else, made by the master
+# login (kept for administration): created, or its password set to the secret's (a restored
+# snapshot holds an older one), and its user in the catalog created, or mapped to it again.
+function Grant-Login {
+    Invoke-Sql "DECLARE @q nvarchar(max)=IIF(SUSER_ID(@login) IS NULL,'CREATE','ALTER')+' LOGIN '+QUOTENAME(@login)+' WITH PASSWORD='+QUOTENAME(@password,CHAR(39))+';USE '+QUOTENAME(@catalog)+';IF USER_ID(@login) IS NULL CREATE USER '+QUOTENAME(@login)+';ALTER USER '+QUOTENAME(@login)+' WITH LOGIN='+QUOTENAME(@login)+';ALTER ROLE db_owner ADD MEMBER '+QUOTENAME(@login);EXEC sp_executesql @q,N'@login sysname',@login" | Out-Null
+}
+
+#endif
+#if rds_ca
+# The region's RDS certificate authorities, trusted by the machine (roots in Root, the others
+# in CA), so that SqlClient verifies the database's certificate (from step 4's schema guard on).
+function Install-RdsCa {
+    $pem = "$D\rds.pem"
+    Retry 'downloading the RDS CAs' { Invoke-WebRequest "https://truststore.pki.rds.amazonaws.com/$Region/$Region-bundle.pem" -OutFile $pem -UseBasicParsing }
+    foreach ($b in (Get-Content $pem -Raw) -split '-----[A-Z ]+-----' -match '^\s*MI') {
+        $x = [Security.Cryptography.X509Certificates.X509Certificate2]::new([Convert]::FromBase64String($b))
+        $s = [Security.Cryptography.X509Certificates.X509Store]::new(('CA', 'Root')[$x.Subject -eq $x.Issuer], 'LocalMachine')
+        $s.Open('ReadWrite')
+        $s.Add($x)
+        $s.Close()
+    }
+}
+
+#endif
 #if fsx
 $Share = '\\${FsxDnsName}\share\${SharedFolder}'
 #else
@@ -201,6 +255,9 @@ if ($Phase -eq 'join') {
 #else
         Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
 #endif
+#if nodes_group
+        Retry 'joining the nodes group' { Add-ToNodesGroup $credential }
+#endif
 #else
         Log 'waiting for the SSM domain join'
         Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
@@ -229,21 +286,31 @@ Step 2 firewall {
 # Step 3 reads the secrets on every run, before the install, which compares versions with the database.
 Step 3 secrets -Always {
 #if rds
-    $Sec.Cs = 'Server=${DatabaseHost},1433;Database=${Catalog};User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + ';Encrypt=True;TrustServerCertificate=True'
+    # Setup: the master login, which creates the catalog and Octopus's login; Cs: that login
+#if rds_ca
+    $tls = ';Encrypt=True;TrustServerCertificate=False'
+#else
+    $tls = ';Encrypt=True;TrustServerCertificate=True'
+#endif
+    $server = 'Server=${DatabaseHost},1433;Database=${Catalog}'
+    $Sec.Setup = $server + ';User ID=octopus;Password=' + (Get-Secret '${DatabaseSecretId}' password) + $tls
+    $Sec.Login = Get-Secret '${DatabaseLoginSecretId}' username
+    $Sec.Password = Get-Secret '${DatabaseLoginSecretId}' password
+    $Sec.Cs = $server + ';User ID=' + $Sec.Login + ';Password=' + $Sec.Password + $tls
 #endif
 #if db_secret
     $Sec.Cs = Get-Secret '${DatabaseSecretId}' '${DatabaseSecretKey}'
+    $Sec.Setup = $Sec.Cs
 #endif
 #if db_string
     $Sec.Cs = '${DatabaseConnectionString}'
+    $Sec.Setup = $Sec.Cs
 #endif
+    # the master key is kept as 32 hex characters (generated, or the MasterKey parameter);
+    # Octopus wants the 16 bytes in base64
     $key = Get-Secret '${MasterKeySecretId}'
-#if hex_key
-    # generated: 32 hex characters; Octopus wants the 16 bytes in base64
     if ($key -notmatch '^[0-9a-f]{32}$') { throw 'the master key secret is not 32 hexadecimal characters' }
-    $key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
-#endif
-    $Sec.Key = $key
+    $Sec.Key = [Convert]::ToBase64String([byte[]](0..15 | ForEach-Object { [Convert]::ToByte($key.Substring(2 * $_, 2), 16) }))
     if ($N -eq 1) {
         $Sec.Admin = Get-Secret '${AdminSecretId}' password
         $Sec.License = Get-Secret '${LicenseSecretId}' '${LicenseSecretKey}'
@@ -258,6 +325,9 @@ Step 3 secrets -Always {
 # and the database: the marker `new-cluster`, written before the record, is what lets this
 # node (and no other, ever) create the database in step 6.
 Step 4 install {
+#if rds_ca
+    Install-RdsCa
+#endif
     $recorded = Get-Recorded
     if (!$recorded -and $N -ne 1) {
         Log 'waiting for node 1'
@@ -278,11 +348,13 @@ Step 4 install {
 Step 5 create-instance {
     Invoke-Octo create-instance --config C:\Octopus\OctopusServer.config --serverNodeName $Node
 }
-# Node 1 of a new cluster (step 4's `new-cluster`) creates the database when the catalog does
-# not exist yet, or finishes a create it started; every node attaches to an existing catalog
-# with the master key. A missing catalog anywhere else means the database was replaced or
-# emptied under a cluster that exists: fail, and name that in the signal, rather than start
-# the cluster again from an empty database.
+# Node 1 of a new cluster (step 4's `new-cluster`) creates the database (as the setup login)
+# when the catalog does not exist yet, or finishes a create it started. A missing catalog
+# anywhere else means the database was replaced or emptied under a cluster that exists: fail,
+# and name that in the signal, rather than start the cluster again from an empty database.
+# Then every node attaches with the master key and the connection string Octopus keeps; with
+# RDS that is its own login, which the node grants first (a node replaced in a cluster that
+# ran as the master login grants it too).
 Step 6 database {
     $create = (Test-Path "$M\database-creating") -or (Retry 'checking the catalog' { Get-Schema } 10) -is [DBNull]
     if ($create -and !(Test-Path "$M\new-cluster")) {
@@ -291,11 +363,13 @@ Step 6 database {
     }
     if ($create) {
         Set-Content "$M\database-creating" $N
-        Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Cs
+        Invoke-Octo database --create --masterKey $Sec.Key --connectionString $Sec.Setup
         Set-Content "$M\database-created" $N
-    } else {
-        Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
     }
+#if rds
+    Retry 'granting the Octopus login' { Grant-Login }
+#endif
+    Invoke-Octo database --masterKey $Sec.Key --connectionString $Sec.Cs
 }
 Step 7 configure {
 #if redis
@@ -314,17 +388,27 @@ Step 8 first-node {
     Retry "creating $Share" { New-Item -ItemType Directory -Force $Share | Out-Null }
 #if directory
     # the service runs as LocalSystem and reaches the share as its computer account: grant
-    # Domain Computers (the domain's SID + RID 515) Modify
+    # Modify to the nodes' group, or else to Domain Computers (the domain's SID + RID 515)
+#if nodes_group
+    $sid = [Security.Principal.NTAccount]::new('${NodesGroup}').Translate([Security.Principal.SecurityIdentifier]).Value
+#else
     $domain = [ADSI]('LDAP://' + ([ADSI]'LDAP://RootDSE').defaultNamingContext)
-    $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value
-    icacls.exe $Share /grant "*$sid-515:(OI)(CI)M" | Out-Null
-    if ($LASTEXITCODE) { throw "icacls could not grant Domain Computers Modify on $Share" }
+    $sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value + '-515'
+#endif
+    icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M') | Out-Null
+    if ($LASTEXITCODE) { throw "icacls could not grant $sid Modify on $Share" }
 #endif
 #endif
     Invoke-Octo path --clusterShared $Share
     Invoke-Octo admin --username '${AdminUsername}' --email '${AdminEmail}' --password $Sec.Admin
-    # quoted for the tree-sitter grammar of the syntax check, which reads `4 ` as a redirection
-    Invoke-Octo license '--licenseBase64' $Sec.License
+    # from a file, not the command line (Octopus reads no other secret from a file): in
+    # SYSTEM's temporary folder, where the Users may create files but read none of SYSTEM's
+    [IO.File]::WriteAllBytes('C:\Windows\Temp\octopus.lic', [Convert]::FromBase64String($Sec.License))
+    try {
+        Invoke-Octo license --licenseFile C:\Windows\Temp\octopus.lic
+    } finally {
+        Remove-Item C:\Windows\Temp\octopus.lic
+    }
 }
 Step 9 service {
     Invoke-Octo node --taskCap '${TaskCap}'

@@ -618,7 +618,7 @@ def build_stack_policy():
     of the template (by logical id, in its order), every other update allowed."""
     with Tmp() as t:
         for name, expected in (
-                ("shared-queue.oha", ["DatabaseSecret", "AdminSecret", "MasterKeySecret", "LicenseSecret",
+                ("shared-queue.oha", ["DatabaseSecret", "DatabaseLoginSecret", "AdminSecret", "MasterKeySecret", "LicenseSecret",
                                       "RedisSecret", "DirectoryAdminSecret", "Directory", "OctopusVersionParameter",
                                       "Database", "FileSystem", "Redis"]),
                 ("existing-vpc.oha", ["AdminSecret", "MasterKeySecret", "OctopusVersionParameter", "FileSystem"])):

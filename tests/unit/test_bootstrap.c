@@ -89,6 +89,7 @@ static Cluster *self_managed_ad(Arena *arena) {
         secret("arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3", "password");
     c->directory.ou = lit("OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com");
     c->directory.admins_group = lit("Octopus Admins");
+    c->directory.nodes_group = lit("Octopus Nodes (prod)");
     return c;
 }
 
@@ -159,6 +160,7 @@ static const struct {
     {"FileSystem.DNSName", "amznfsxa1b2c3d4.corp.example.com"},
     {"Redis.PrimaryEndPoint.Address", "master.octopus-queue.abc123.apse2.cache.amazonaws.com"},
     {"DatabaseSecret", SAMPLE_ARN},
+    {"DatabaseLoginSecret", SAMPLE_ARN},
     {"AdminSecret", SAMPLE_ARN},
     {"MasterKeySecret", SAMPLE_ARN},
     {"LicenseSecret", SAMPLE_ARN},
@@ -369,17 +371,20 @@ static char *node_plan(const char *text, int node, Situation found) {
     char *refusal = block_after(step6, STEP6_GUARD);
     CHECK(refusal && strcmp(refusal, STEP6_REFUSAL) == 0, "step 6 refuses, naming the reason in $At: `%s`",
           refusal ? refusal : "(none)");
+    const char *create_at = strstr(step6, "}; if ($create) {");
     char *create = block_after(step6, "}; if ($create) {");
-    char *attach = block_after(step6, "} else {");
-    CHECK(create && attach && strstr(create, "Set-Content \"$M\\database-created\"") &&
-          !strstr(attach, "database-created"), "step 6: only a create marks the database created");
+    const char *attach = create ? create_at + strlen("}; if ($create) {") + strlen(create) + 1 : NULL;
+    CHECK(create && strstr(create, "Set-Content \"$M\\database-created\"") && !strstr(attach, "database-created") &&
+          !strstr(attach, "--create"), "step 6: only a create marks the database created");
     if (found == LOST) {
         strbuf_puts(&plan, "refused step6-catalog-missing\n");
         free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
-        free(refusal), free(create), free(attach);
+        free(refusal), free(create);
         return plan.data;
     }
-    if (create && attach) add_calls(text, found == FOUNDER ? create : attach, instance, node, &plan);
+    /* the founder creates, then every node attaches with the connection Octopus keeps */
+    if (create && found == FOUNDER) add_calls(text, create, instance, node, &plan);
+    if (attach) add_calls(text, attach, instance, node, &plan);
 
     add_calls(text, step7, instance, node, &plan);
 
@@ -392,7 +397,7 @@ static char *node_plan(const char *text, int node, Situation found) {
 
     add_calls(text, step9, instance, node, &plan);
     free(instance), free(step5), free(step6), free(step7), free(step8), free(step9);
-    free(refusal), free(create), free(attach), free(guarded);
+    free(refusal), free(create), free(guarded);
     return plan.data;
 }
 
@@ -500,7 +505,8 @@ static void check_no_secrets(const Cluster *c, const Rendered *r) {
         CHECK(strstr(json, forbidden[i]) == NULL, "%s: `%s` appears in the metadata", c->name, forbidden[i]);
     /* every password in a connection string is appended at run time, from a secret read by id */
     for (const char *p = strstr(r->text, "assword="); p; p = strstr(p + 1, "assword="))
-        CHECK(strncmp(p + 8, "' + (Get-Secret '", 17) == 0, "%s: a password value in the script: `%.40s`", c->name, p - 1);
+        CHECK(strncmp(p + 8, "' + (Get-Secret '", 17) == 0 || strncmp(p + 8, "' + $Sec.Password + ", 20) == 0,
+              "%s: a password value in the script: `%.40s`", c->name, p - 1);
     /* secrets go in by id: a stack secret's ARN (its Ref), or the id given in secret() */
     for (const char *p = strstr(r->script, "Get-Secret '"); p; p = strstr(p + 1, "Get-Secret '")) {
         const char *id = p + 12;
@@ -594,14 +600,15 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     char *plan = node_plan(r->text, 1, FOUNDER);
     snprintf(want, sizeof want,
              "create-instance --instance %s --config C:\\Octopus\\OctopusServer.config --serverNodeName %s-node-1\n"
-             "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Cs>\n"
+             "database --instance %s --create --masterKey <secret:Key> --connectionString <secret:Setup>\n"
+             "database --instance %s --masterKey <secret:Key> --connectionString <secret:Cs>\n"
              "configure --instance %s --webListenPrefixes http://+:%lld/ --commsListenPort %lld --webForceSSL False%s\n"
              "path --instance %s --clusterShared %s\n"
              "admin --instance %s --username %s --email %s --password <secret:Admin>\n"
-             "license --instance %s --licenseBase64 <secret:License>\n"
+             "license --instance %s --licenseFile C:\\Windows\\Temp\\octopus.lic\n"
              "node --instance %s --taskCap %lld\n"
              "service --instance %s --install --reconfigure --start\n",
-             instance, c->name, instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra,
+             instance, c->name, instance, instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra,
              instance, shared.data, instance, c->octopus.admin_username.text, c->octopus.admin_email.text,
              instance, instance, c->octopus.task_cap.value, instance);
     snprintf(label, sizeof label, "%s node 1", c->name);
@@ -757,18 +764,40 @@ static void check_topology(void) {
     CHECK(map_is(&r, "DnsIps", "Fn::Join", "Directory") && cJSON_GetArraySize(r.map) == 1,
           "production: the map holds the joined directory IPs only");
     HAS("production", r.script,
-        "$Sec.Cs = 'Server=${Database.Endpoint.Address},1433;Database=Octopus;User ID=octopus;Password=' + "
-        "(Get-Secret '${DatabaseSecret}' password) + ';Encrypt=True;TrustServerCertificate=True'",
+        /* the master login sets the database up; Octopus runs as its own login, db_owner only */
+        "$tls = ';Encrypt=True;TrustServerCertificate=False'; $server = 'Server=${Database.Endpoint.Address},1433;Database=Octopus'; "
+        "$Sec.Setup = $server + ';User ID=octopus;Password=' + (Get-Secret '${DatabaseSecret}' password) + $tls; "
+        "$Sec.Login = Get-Secret '${DatabaseLoginSecret}' username; $Sec.Password = Get-Secret '${DatabaseLoginSecret}' password; "
+        "$Sec.Cs = $server + ';User ID=' + $Sec.Login + ';Password=' + $Sec.Password + $tls",
+        "Retry 'granting the Octopus login' { Grant-Login }", "[void]$query.Parameters.AddWithValue('@password', $Sec.Password)",
+        "IIF(SUSER_ID(@login) IS NULL,'CREATE','ALTER')+' LOGIN '+QUOTENAME(@login)+' WITH PASSWORD='+QUOTENAME(@password,CHAR(39))",
+        "ALTER ROLE db_owner ADD MEMBER '+QUOTENAME(@login);EXEC sp_executesql @q,N'@login sysname',@login\"",
+        /* the database's certificate is verified against the region's RDS CAs */
+        "\nStep 4 install { Install-RdsCa; ",
+        "Invoke-WebRequest \"https://truststore.pki.rds.amazonaws.com/$Region/$Region-bundle.pem\" -OutFile $pem",
+        /* the licence goes through a file in SYSTEM's temporary folder, not the command line */
+        "[IO.File]::WriteAllBytes('C:\\Windows\\Temp\\octopus.lic', [Convert]::FromBase64String($Sec.License));",
+        "} finally { Remove-Item C:\\Windows\\Temp\\octopus.lic }",
         "$Share = '\\\\${FileSystem.DNSName}\\share\\OctopusShared'\n",
         "$dns = '${DnsIps}' -split ','", "Set-DnsClientServerAddress",
         "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member }",
         "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')",
         "[Convert]::ToBase64String(", "Get-Secret '${LicenseSecret}' ''", "Get-Secret '${AdminSecret}' password",
         "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
-        "icacls.exe $Share /grant \"*$sid-515:(OI)(CI)M\"", "Retry \"creating $Share\"",
+        "$sid = [Security.Principal.SecurityIdentifier]::new($domain.objectSid[0], 0).Value + '-515'",
+        "icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M')", "Retry \"creating $Share\"",
         "if (!(Test-Member)) { $At = 'step1-domain-join'; throw 'the node is not a member of octo.corp.example.com' }",
         "\n$Node = 'octopus-prod-node-' + $N; ");
-    LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}");
+    LACKS("production", r.script, "Add-Computer", "Redis", "latest", "Integrated", "download_url", "${Catalog}",
+          "TrustServerCertificate=True", "licenseBase64", "Add-ToNodesGroup", "NTAccount");
+    cJSON_Delete(r.metadata), free(r.text);
+
+    /* a VPC without NAT cannot download the RDS CAs: the certificate is not verified there */
+    Cluster *private_vpc = production(arena);
+    private_vpc->network.nat.value = NAT_NONE;
+    r = render(private_vpc);
+    HAS("nat none", r.script, "$tls = ';Encrypt=True;TrustServerCertificate=True'", "Grant-Login");
+    LACKS("nat none", r.script, "Install-RdsCa", "truststore");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(polling(arena));
@@ -783,7 +812,8 @@ static void check_topology(void) {
         "$Sec.Cs = Get-Secret 'arn:aws:secretsmanager:us-west-2:123456789012:secret:octopus/sql-connection-AbCdEf' ''",
         "$dns = '10.1.0.10,10.1.1.10' -split ','", "Get-Secret 'octopus/license' ''",
         "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join corp.example.com'");
-    LACKS("existing-vpc", r.script, "Database.Endpoint", "DatabaseSecret", "LicenseSecret", "Add-Computer");
+    LACKS("existing-vpc", r.script, "Database.Endpoint", "DatabaseSecret", "LicenseSecret", "Add-Computer",
+          "Grant-Login", "Install-RdsCa", "@password");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(self_managed_ad(arena));
@@ -792,7 +822,15 @@ static void check_topology(void) {
         "Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
         "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }",
         "$dns = '10.50.0.10,10.50.1.10' -split ','");
-    LACKS("self-managed-ad", r.script, "AWS-JoinDirectoryServiceDomain", "Wait-Until 'AWS");
+    /* the nodes' group, not Domain Computers: each node adds itself with the join account */
+    HAS("self-managed-ad", r.script,
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
+        "$root = [DirectoryServices.DirectoryEntry]::new('LDAP://corp.example.com', $credential.UserName, $credential.GetNetworkCredential().Password)",
+        "$name = 'Octopus Nodes (prod)' -replace '\\(', '\\28' -replace '\\)', '\\29'",
+        "(sAMAccountName=$env:COMPUTERNAME`$)", "[void]$entry.Properties['member'].Add($me); $entry.CommitChanges()",
+        "$sid = [Security.Principal.NTAccount]::new('Octopus Nodes (prod)').Translate([Security.Principal.SecurityIdentifier]).Value",
+        "icacls.exe $Share /grant ('*' + $sid + ':(OI)(CI)M')");
+    LACKS("self-managed-ad", r.script, "AWS-JoinDirectoryServiceDomain", "Wait-Until 'AWS", "-515", "objectSid");
     cJSON_Delete(r.metadata), free(r.text);
 
     r = render(shared_queue(arena));
@@ -806,11 +844,12 @@ static void check_topology(void) {
     HAS("no directory", r.script, "$Share = '\\\\files.example.com\\octopus'\n",
         "$Sec.Cs = 'Server=sql.example.com;Database=Octopus;Integrated Security=True'",
         "function Get-MsiUrl($version) { 'https://downloads.example.com/Octopus.2026.4.6909-x64.msi' }",
-        "$key = Get-Secret '${MasterKeySecret}'; $Sec.Key = $key",
+        /* a MasterKey parameter is hex too, converted like a generated key */
+        "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')", "[Convert]::ToBase64String(",
         /* a quote in a literal is doubled; a `${` in a literal is not Fn::Sub's */
         "--email 'o''neil@example.com'", "--username 'ad${!min}'");
     LACKS("no directory", r.script, "Test-Member", "Step 1 ", "domain", "Set-DnsClientServerAddress", "icacls",
-          "ToBase64String", "New-Item -ItemType Directory -Force $Share", "download.octopusdeploy.com",
+          "New-Item -ItemType Directory -Force $Share", "download.octopusdeploy.com",
           "octopus.com/downloads/latest",
           "Get-Secret '${DatabaseSecret}'");
     CHECK(strstr(r.text, "--username 'ad${min}'") != NULL, "no directory: the literal after Fn::Sub");
@@ -868,17 +907,19 @@ static char *loader_text(Arena *arena, const Cluster *c, int node) {
  * step 6 reads as "create"), its DB_ID before Octopus's install history exists, or the version
  * of the last Octopus installed on it; a version newer than the one about to be installed fails
  * the node, and the failure signal's id names the database's version. The secrets (and so the
- * connection string) are read in step 3, before the install. */
+ * connection string) are read in step 3, before the install; with RDS's certificate verified,
+ * step 4 trusts the RDS CAs before its first query. */
 static void check_schema_guard(const Cluster *c, const Rendered *r) {
     HAS(c->name, r->text,
-        "function Get-Schema { $csb = [Data.SqlClient.SqlConnectionStringBuilder]::new($Sec.Cs); ",
-        "DECLARE @t sysname=QUOTENAME(@name)+''..OctopusServerInstallationHistory'';IF OBJECT_ID(@t)>0 "
-        "EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') ELSE SELECT DB_ID(@name)",
-        "[void]$query.Parameters.AddWithValue('@name', $csb.InitialCatalog); $csb.InitialCatalog = 'master'; ",
+        "function Get-Schema { Invoke-Sql 'DECLARE @t sysname=QUOTENAME(@catalog)+''..OctopusServerInstallationHistory'';"
+        "IF OBJECT_ID(@t)>0 EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') "
+        "ELSE SELECT DB_ID(@catalog)' }",
+        "[void]$query.Parameters.AddWithValue('@catalog', $catalog);",
         "function Assert-Schema($v) { if (($db = \"$(Get-Schema)\" -as [version]) -gt $v) { "
         "$Script:At = \"step4-older-than-db-$db\"; throw \"Octopus $v is older than the database\" } }");
     const char *const order[] = {
-        "\nfunction Get-Schema {", "\nfunction Assert-Schema($v) {", "\nStep 3 secrets -Always { $Sec.Cs = ",
+        "\nfunction Invoke-Sql($text) {", "\nfunction Get-Schema {", "\nfunction Assert-Schema($v) {",
+        "\nStep 3 secrets -Always {",
         "\nStep 4 install {", "Assert-Schema $recorded; $got = Install-Msi", "\nStep 6 database {",
     };
     check_order(c->name, r->text, order, sizeof order / sizeof order[0]);
@@ -894,6 +935,9 @@ static void check_schema_guard(const Cluster *c, const Rendered *r) {
               "%s: the failure signal's id fits 64 characters", c->name);
     }
     CHECK(strstr(r->text, "Test-Catalog") == NULL, "%s: one catalog query, Get-Schema", c->name);
+    if (strstr(r->text, "function Install-RdsCa"))
+        CHECK(strstr(r->text, "\nStep 4 install { Install-RdsCa; $recorded = Get-Recorded; ") != NULL,
+              "%s: step 4 trusts the RDS CAs before the schema guard's query", c->name);
 }
 
 static void check_all(Arena *arena, const Cluster *c) {

@@ -536,6 +536,7 @@ static void test_node_role(const char *dump)
     CHECK_STR(str(get(cJSON_GetArrayItem(statements, 0), "Action")), "secretsmanager:GetSecretValue");
     CHECK(contains_string(secrets, "AdminSecret"));
     CHECK(contains_string(secrets, "MasterKeySecret"));
+    CHECK(!contains_string(secrets, "DatabaseLoginSecret"));   /* an existing database: no RDS login */
     CHECK(!contains_string(secrets, "LicenseSecret"));   /* license = secret(…): not created */
     CHECK(!contains_string(secrets, "DatabaseSecret"));  /* existing database */
     CHECK(!contains_string(secrets, "DirectoryAdminSecret"));
@@ -644,7 +645,11 @@ static void test_polling_per_node(const char *dump)
     CHECK(prop(t, "LoadBalancerFromTentacleCidr1Port10943", "ToPort")->valuedouble == 10945);
     CHECK_STR(str(prop(t, "LoadBalancerFromTentacleCidr2Port10943", "CidrIp")), "198.51.100.0/24");
     CHECK(has_res(t, "NodeFromLoadBalancerPort10943"));
-    CHECK(has_res(t, "NodeFromTentacleCidr1Port10943"));
+    /* the nodes admit the tentacles through the NLB's group, never from the tentacles' ranges */
+    CHECK(!has_res(t, "NodeFromTentacleCidr1Port10943"));
+    CHECK_STR(str(cJSON_GetArrayItem(get(prop(t, "NodeFromLoadBalancerPort10943", "SourceSecurityGroupId"),
+                                         "Fn::GetAtt"), 0)), "LoadBalancerSecurityGroup");
+    CHECK(cJSON_GetArraySize(prop(t, "LoadBalancer", "SecurityGroups")) == 1);
     CHECK(has_res(t, "LoadBalancerFromCidr1Port443") && !has_res(t, "LoadBalancerFromCidr1Port80"));
     check_common(t);
     done(&f, t);
@@ -703,16 +708,46 @@ static void test_deletion_policies(const char *dump)
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Retain");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
     CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Retain");
+    /* the kept file system's interfaces keep its group, the subnets and the VPC, and it keeps
+     * its directory: deleting the stack succeeds around them */
+    static const char *const kept[] = {"FileSystemSecurityGroup", "Directory", "DirectoryAdminSecret", "Vpc",
+                                       "PrivateSubnet1", "PrivateSubnet2"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        CHECK_STR(str(get(res(t, kept[i]), "DeletionPolicy")), "Retain");
+        CHECK_STR(str(get(res(t, kept[i]), "UpdateReplacePolicy")), "Retain");
+    }
+    /* a database kept as a snapshot leaves nothing behind */
+    CHECK(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "NodeSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "PublicSubnet1"), "DeletionPolicy") == NULL);
+    done(&f, t);
+
+    f = fixture(dump);
+    f.c->database.deletion.value = DEL_RETAIN;
+    f.c->storage.deletion.value = DEL_DELETE;
+    t = lower(&f, "deletion-retain-database");
+    CHECK_STR(str(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(res(t, "Vpc"), "DeletionPolicy")), "Retain");
+    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "Directory"), "DeletionPolicy") == NULL);
     done(&f, t);
 
     f = fixture(dump);
     f.c->database.deletion.value = DEL_DELETE;
     f.c->storage.deletion.value = DEL_DELETE;
     t = lower(&f, "deletion-delete");
+    /* nothing kept: nothing else is either */
+    CHECK(get(res(t, "Vpc"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "PrivateSubnet1"), "DeletionPolicy") == NULL);
+    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
     CHECK_STR(str(get(res(t, "Database"), "DeletionPolicy")), "Delete");
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Delete");
     CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
     CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Delete");
+    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Delete");
     done(&f, t);
 }
 
@@ -731,6 +766,12 @@ static void test_database(const char *dump)
     CHECK_STR(str(get(db, "Engine")), "sqlserver-se");
     CHECK_STR(str(get(db, "LicenseModel")), "license-included");
     CHECK(get(db, "DBName") == NULL);
+    /* Octopus's own login (db_owner of its catalog), generated apart from the master login */
+    CHECK_STR(str(get(prop(t, "DatabaseLoginSecret", "GenerateSecretString"), "SecretStringTemplate")),
+              "{\"username\":\"octopus_server\"}");
+    CHECK(contains_string(get(cJSON_GetArrayItem(get(get(cJSON_GetArrayItem(prop(t, "NodeRole", "Policies"), 0),
+                                                         "PolicyDocument"), "Statement"), 0), "Resource"),
+                          "DatabaseLoginSecret"));
     CHECK(get(db, "ManageMasterUserPassword") == NULL);
     CHECK_STR(str(get(db, "MasterUsername")), "octopus");
     CHECK_STR(str(get(get(db, "MasterUserPassword"), "Fn::Sub")),
@@ -919,6 +960,8 @@ static void test_parameters(const char *dump)
     CHECK(get(params, "WindowsAmi") == NULL);
     CHECK_STR(ref_of(prop(t, "Node2", "ImageId")), "NodeAmi");
     CHECK(cJSON_IsTrue(get(get(params, "MasterKey"), "NoEcho")));
+    /* the same format as a generated MasterKeySecret, so a retained secret's value restores */
+    CHECK_STR(str(get(get(params, "MasterKey"), "AllowedPattern")), "^[0-9a-fA-F]{32}$");
     CHECK_STR(ref_of(prop(t, "MasterKeySecret", "SecretString")), "MasterKey");
     CHECK(prop(t, "MasterKeySecret", "GenerateSecretString") == NULL);
     CHECK(cJSON_IsTrue(get(get(params, "Licence"), "NoEcho")));

@@ -852,6 +852,7 @@ static void test_secrets(void)
           "cluster \"t\" {\n  directory { self_managed = true, password = \"Hunter2!\" }\n"
           "  database { existing = \"Server=sql1;User ID=o; PASSWORD = x\" }\n  octopus { license = \"PExpY2Vuc2U+\" }\n}\n");
     t.c.directory.form = DIR_SELF_MANAGED;
+    t.c.directory.nodes_group = (StrAttr){ .source = VS_LITERAL, .text = "Octopus Nodes" };   /* not OH4015 */
     t.c.directory.password = lit("Hunter2!", at(&t, "password = "));
     t.c.database.existing = lit("Server=sql1;User ID=o; PASSWORD = x", at(&t, "existing = "));
     t.c.octopus.license = lit("PExpY2Vuc2U+", at(&t, "license = "));
@@ -864,10 +865,46 @@ static void test_secrets(void)
           "cluster \"t\" {\n  directory { self_managed = true, password = secret(\"ad\") }\n"
           "  database { existing = \"Server=sql1;Integrated Security=SSPI;Initial Catalog=pwdb\" }\n}\n");
     t.c.directory.form = DIR_SELF_MANAGED;
+    t.c.directory.nodes_group = (StrAttr){ .source = VS_LITERAL, .text = "Octopus Nodes" };
     t.c.directory.password = (StrAttr){ VS_SECRET, "ad", NULL, NULL, at(&t, "password = ") };
     t.c.database.existing = lit("Server=sql1;Integrated Security=SSPI;Initial Catalog=pwdb", at(&t, "existing = "));
     run(&t);
     expect(&t, "OH2027 error 1:9");                 /* a new VPC; OH2027 has its own tests */
+    end(&t);
+}
+
+/* OH4015: a self-managed directory's shared folder needs the nodes' own group */
+static void test_nodes_group(void)
+{
+    T t;
+    begin(&t, "OH4015 without nodes_group", "cluster \"t\" {\n  directory { self_managed = true }\n}\n");
+    t.c.directory.form = DIR_SELF_MANAGED;
+    t.c.directory.block = at(&t, "directory {").span;
+    run(&t);
+    expect(&t, "OH4015 warning 2:3, OH2027 error 1:9"); /* a new VPC; OH2027 has its own tests */
+    expect_labels_and_help(&t);
+    end(&t);
+
+    begin(&t, "OH4015 with nodes_group", "cluster \"t\" {\n  directory { self_managed = true }\n}\n");
+    t.c.directory.form = DIR_SELF_MANAGED;
+    t.c.directory.nodes_group = (StrAttr){ .source = VS_LITERAL, .text = "Octopus Nodes" };
+    run(&t);
+    expect(&t, "OH2027 error 1:9");
+    end(&t);
+
+    /* an existing share: octohac grants nothing on it */
+    begin(&t, "OH4015 existing share", "cluster \"t\" {\n  directory { self_managed = true }\n}\n");
+    t.c.directory.form = DIR_SELF_MANAGED;
+    t.c.storage.existing = (StrAttr){ .source = VS_LITERAL, .text = "\\\\fs1\\share" };
+    run(&t);
+    expect(&t, "OH2027 error 1:9");
+    end(&t);
+
+    /* a created directory holds only the cluster's computers */
+    begin(&t, "OH4015 created directory", "cluster \"t\" {\n  directory { create = true }\n}\n");
+    t.c.directory.form = DIR_CREATE;
+    run(&t);
+    expect_none(&t);
     end(&t);
 }
 
@@ -892,7 +929,7 @@ static void test_allow(void)
 static void test_tables(void)
 {
     static const struct { int from, to; } ranges[] = {
-        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 4010, 4010 }, { 5001, 5001 }, { 6001, 6008 },
+        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 3001, 3005 }, { 4001, 4008 }, { 4010, 4010 }, { 4015, 4015 }, { 5001, 5001 }, { 6001, 6008 },
     };
     size_t expected = 0;
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
@@ -1099,6 +1136,7 @@ int main(int argc, char **argv)
     test_polling();
     test_network();
     test_secrets();
+    test_nodes_group();
     test_allow();
     test_tables();
     test_examples();

@@ -40,6 +40,8 @@ static bool f_latest(const Cluster *c) {
     return v->source != VS_LITERAL || strcmp(v->text, "latest") == 0;
 }
 
+static bool f_alerts(const Cluster *c) { return c->alerts.on; }
+
 /* The flags of node.ps1's `#if FLAG` sections. */
 #define BOOT_FLAGS(X)                    \
     X("directory", f_directory)          \
@@ -52,7 +54,8 @@ static bool f_latest(const Cluster *c) {
     X("redis", f_redis)                  \
     X("hex_key", f_hex_key)              \
     X("download_url", f_download_url)    \
-    X("latest", f_latest)
+    X("latest", f_latest)                \
+    X("alerts", f_alerts)
 
 typedef struct BootFlag {
     const char *name;
@@ -181,6 +184,12 @@ static cJSON *v_join_key(const Cluster *c) { return secret_key(&c->directory.pas
 static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, ""); }
 static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
 static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
+static cJSON *v_log_group(const Cluster *c) { (void)c; return ref("NodeLogGroup"); }
+static cJSON *v_metrics_namespace(const Cluster *c) {
+    char text[64];
+    snprintf(text, sizeof text, "Octopus/%s", c->name);   /* low_node_metrics_namespace's */
+    return cJSON_CreateString(text);
+}
 
 /* Every `${Name}` of node.ps1 except the pseudo parameters, with the flag that must hold where
  * it is used (NULL: always defined). */
@@ -216,7 +225,9 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("JoinSecretKey", "self_managed", v_join_key, USER_TEXT)                    \
     X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
     X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
-    X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)
+    X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)                     \
+    X("LogGroup", "alerts", v_log_group, STACK_VALUE)                            \
+    X("MetricsNamespace", "alerts", v_metrics_namespace, STACK_VALUE)
 
 typedef enum VarKind { STACK_VALUE, USER_TEXT } VarKind;
 

@@ -513,6 +513,7 @@ static const struct {
     TagShape shape;
 } tag_shapes[] = {
     {"AWS::CloudFormation::WaitConditionHandle", TAGS_NONE},
+    {"AWS::CloudWatch::Alarm", TAGS_NONE},   /* optional; per-node alarms would multiply them */
     {"AWS::DirectoryService::MicrosoftAD", TAGS_NONE},
     {"AWS::EC2::DHCPOptions", TAGS_LIST},
     {"AWS::EC2::EIP", TAGS_LIST},
@@ -539,8 +540,11 @@ static const struct {
     {"AWS::FSx::FileSystem", TAGS_LIST},
     {"AWS::IAM::InstanceProfile", TAGS_NONE},
     {"AWS::IAM::Role", TAGS_LIST},
+    {"AWS::KMS::Key", TAGS_LIST},
+    {"AWS::Logs::LogGroup", TAGS_LIST},
     {"AWS::RDS::DBInstance", TAGS_LIST},
     {"AWS::RDS::DBSubnetGroup", TAGS_LIST},
+    {"AWS::SNS::Topic", TAGS_LIST},
     {"AWS::SSM::Association", TAGS_NONE},
     {"AWS::SSM::Parameter", TAGS_MAP},
     {"AWS::SecretsManager::Secret", TAGS_LIST},
@@ -672,6 +676,8 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
     low_storage(&low);
     low_load_balancer(&low);
     low_redis(&low);
+    low_maintenance(&low);
+    low_alerts(&low);
     lower_outputs(&low);
     check_param_names(&low);
 

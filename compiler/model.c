@@ -13,7 +13,7 @@
 /* ---------------------------------------------------------------- the field map */
 
 typedef enum FieldKind {
-    FK_BLOCK,       /* Span: the block's name, or the cluster name when absent */
+    FK_BLOCK,       /* Span: the block's name, or the cluster name when absent; offset2, when not 0: a bool, the block is written */
     FK_STR,         /* StrAttr */
     FK_INT,         /* IntAttr (numbers, sizes in GiB, rates in MBps, durations in s) */
     FK_BOOL,        /* BoolAttr */
@@ -120,6 +120,13 @@ static const FieldMap field_map[] = {
     F("tentacles", "port", tentacles.port, FK_INT),
     F("tentacles", "idle_timeout", tentacles.idle_timeout_s, FK_INT),
     F("tentacles", "allowed_cidrs", tentacles.allowed_cidrs, FK_LIST),
+    F2("alerts", NULL, alerts.block, alerts.on, FK_BLOCK),
+    F("alerts", "email", alerts.email, FK_LIST),
+    F("alerts", "topic", alerts.topic, FK_STR),
+    F("alerts", "log_retention", alerts.log_retention_days, FK_INT),
+    F2("maintenance", NULL, maintenance.block, maintenance.on, FK_BLOCK),
+    F("maintenance", "window", maintenance.window, FK_STR),
+    F("maintenance", "backup_window", maintenance.backup_window, FK_STR),
 };
 #undef F
 #undef F2
@@ -1149,8 +1156,12 @@ static void fill_defaults(Checker *ck)
     for (size_t i = 0; i < ck->schema->attr_count; i++)
         fill(ck, &ck->slots[i]);
     for (size_t i = 0; i < FIELD_COUNT; i++)
-        if (field_map[i].kind == FK_BLOCK)
-            *(Span *)field_ptr(ck->cluster, field_map[i].offset) = block_span(ck, schema_block(field_map[i].block));
+        if (field_map[i].kind == FK_BLOCK) {
+            const SchemaBlock *b = schema_block(field_map[i].block);
+            *(Span *)field_ptr(ck->cluster, field_map[i].offset) = block_span(ck, b);
+            if (field_map[i].offset2)       /* a block whose presence turns a feature on */
+                *(bool *)field_ptr(ck->cluster, field_map[i].offset2) = ck->blocks[block_index(ck, b)] != NULL;
+        }
 }
 
 /* ---------------------------------------------------------------- conditions and combinations */

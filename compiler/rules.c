@@ -853,8 +853,10 @@ static void check_window_overlap(const RuleCtx *rc, const Cluster *c)       /* O
     const StrAttr *mw = &c->maintenance.window, *bw = &c->maintenance.backup_window;
     Window m, b;
     if (!c->maintenance.on || !is_literal(mw) || !is_literal(bw) ||
-        !parse_weekly(mw->text, &m) || !parse_daily(bw->text, &b) || !windows_overlap(m, b))
+        !parse_weekly(mw->text, &m) || !parse_daily(bw->text, &b))
         return;
+    if (m.length < 60 || m.length > 1440 || b.length < 30 || !windows_overlap(m, b))
+        return;                 /* an invalid window is OH2030's or OH2031's alone */
     Diagnostic *d = report_at(rc, &mw->origin, "maintenance window `%s` overlaps the daily backup window `%s`",
                               mw->text, bw->text);
     diag_label(rc->diag, d, "RDS rejects a maintenance window that meets the backup window");
@@ -869,6 +871,8 @@ static void check_alert_recipient(const RuleCtx *rc, const Cluster *c)      /* O
         return;
     Diagnostic *d = report_span(rc, c->alerts.block, "alarms without a recipient: nobody hears of a failed node");
     diag_label(rc->diag, d, "no `email` and no `topic`");
+    if (c->alerts.block.src != c->src)      /* a profile's block: say whose alarms these are */
+        diag_note(rc->diag, d, c->name_span, "the alarms of cluster `%s`", c->name);
     diag_help(rc->diag, d, "add `email = [\"oncall@example.com\"]` or an existing `topic` to `alerts`");
 }
 
@@ -890,7 +894,8 @@ static void check_log_retention(const RuleCtx *rc, const Cluster *c)        /* O
     Diagnostic *d = report_at(rc, &a->origin, "CloudWatch Logs cannot keep logs for %lld days", a->value);
     diag_label(rc->diag, d, "not a retention period CloudWatch Logs offers");
     if (i > 0 && i < n)     /* always: the schema's range is 1 to 3653, both periods of the table */
-        diag_help(rc->diag, d, "use %d days or %d days", log_retention_days[i - 1], log_retention_days[i]);
+        diag_help(rc->diag, d, "use %d day%s or %d days", log_retention_days[i - 1],
+                  log_retention_days[i - 1] == 1 ? "" : "s", log_retention_days[i]);
 }
 
 /* "arn:aws:sns:REGION:..." -> REGION's length and start. */

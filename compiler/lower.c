@@ -331,6 +331,8 @@ static const ParamSpec param_specs[] = {
      "ARN of the ACM certificate of the HTTPS listener"},
     {offsetof(Cluster, load_balancer.ssl_policy), "Load balancer", "String", "^ELBSecurityPolicy-.+", false,
      "TLS policy of the HTTPS listener"},
+    {offsetof(Cluster, alerts.topic), "Alerts", "String", "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
+     false, "ARN of the SNS topic the alarms notify (in the stack's region)"},
 };
 
 static const StrAttr *spec_attr(const Cluster *c, const ParamSpec *spec)

@@ -184,12 +184,7 @@ static cJSON *v_join_key(const Cluster *c) { return secret_key(&c->directory.pas
 static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, ""); }
 static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
 static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
-static cJSON *v_log_group(const Cluster *c) { (void)c; return ref("NodeLogGroup"); }
-static cJSON *v_metrics_namespace(const Cluster *c) {
-    char text[64];
-    snprintf(text, sizeof text, "Octopus/%s", c->name);   /* low_node_metrics_namespace's */
-    return cJSON_CreateString(text);
-}
+static cJSON *v_agent_config(const Cluster *c) { (void)c; return ref("AgentConfig"); }
 
 /* Every `${Name}` of node.ps1 except the pseudo parameters, with the flag that must hold where
  * it is used (NULL: always defined). */
@@ -226,8 +221,7 @@ static cJSON *v_metrics_namespace(const Cluster *c) {
     X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
     X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
     X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)                     \
-    X("LogGroup", "alerts", v_log_group, STACK_VALUE)                            \
-    X("MetricsNamespace", "alerts", v_metrics_namespace, STACK_VALUE)
+    X("AgentConfig", "alerts", v_agent_config, STACK_VALUE)
 
 typedef enum VarKind { STACK_VALUE, USER_TEXT } VarKind;
 

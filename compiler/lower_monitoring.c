@@ -49,30 +49,50 @@ void low_maintenance(Low *low)
 
 /* ---------------------------------------------------------------- topic and logs */
 
-/* CloudWatch cannot publish to a topic under the AWS managed key aws/sns (its policy cannot
- * name cloudwatch.amazonaws.com), so the topic has a key of its own. */
+/* The key of the alarm topic and the node log group. CloudWatch cannot publish to a topic
+ * under the AWS managed key aws/sns (its policy cannot name cloudwatch.amazonaws.com), and
+ * CloudWatch Logs needs its own grant; grants for anything but AWS services are denied
+ * (Control Tower's CT.KMS.PR.3). */
+static cJSON *allow(const char *service_key, cJSON *service, cJSON *actions, cJSON *condition)
+{
+    cJSON *st = low_obj("Effect", low_str("Allow"), "Principal", low_obj(service_key, service, NULL),
+                        "Action", actions, "Resource", low_str("*"), NULL);
+    low_set(st, "Condition", condition);
+    return st;
+}
+
+static void monitoring_key(Low *low)
+{
+    const Cluster *c = low->cluster;
+    cJSON *p = low_resource(low, "MonitoringKey", "AWS::KMS::Key", c->alerts.block);
+    low_set(p, "Description", low_str(arena_printf(low->arena, "alarm topic and node logs of %s", c->name)));
+    low_set(p, "EnableKeyRotation", low_bool(true));
+    cJSON *admin = allow("AWS", low_sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"), low_str("kms:*"), NULL);
+    cJSON *alarms = allow("Service", low_str("cloudwatch.amazonaws.com"),
+                          low_list(low_str("kms:Decrypt"), low_str("kms:GenerateDataKey*"), NULL),
+                          low_obj("StringEquals", low_obj("aws:SourceAccount", low_ref("AWS::AccountId"), NULL), NULL));
+    cJSON *logs = allow("Service", low_sub("logs.${AWS::Region}.amazonaws.com"),
+                        low_list(low_str("kms:Encrypt*"), low_str("kms:Decrypt*"), low_str("kms:ReEncrypt*"),
+                                 low_str("kms:GenerateDataKey*"), low_str("kms:Describe*"), NULL),
+                        low_obj("ArnLike", low_obj("kms:EncryptionContext:aws:logs:arn",
+                                                   low_sub("arn:${AWS::Partition}:logs:${AWS::Region}:"
+                                                           "${AWS::AccountId}:log-group:*"), NULL), NULL));
+    cJSON *grants = low_obj("Effect", low_str("Deny"), "Principal", low_obj("AWS", low_str("*"), NULL),
+                            "Action", low_str("kms:CreateGrant"), "Resource", low_str("*"),
+                            "Condition", low_obj("BoolIfExists",
+                                                 low_obj("kms:GrantIsForAWSResource", low_str("false"),
+                                                         "aws:PrincipalIsAWSService", low_str("false"), NULL),
+                                                 NULL), NULL);
+    low_set(p, "KeyPolicy", low_obj("Version", low_str("2012-10-17"),
+                                    "Statement", low_list(admin, alarms, logs, grants, NULL), NULL));
+}
+
 static void alert_topic(Low *low)
 {
     const Cluster *c = low->cluster;
-    Span at = c->alerts.block;
-    cJSON *p = low_resource(low, "AlertKey", "AWS::KMS::Key", at);
-    low_set(p, "Description", low_str(arena_printf(low->arena, "alarm topic of %s", c->name)));
-    low_set(p, "EnableKeyRotation", low_bool(true));
-    cJSON *admin = low_obj("Effect", low_str("Allow"),
-                           "Principal", low_obj("AWS", low_sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"), NULL),
-                           "Action", low_str("kms:*"), "Resource", low_str("*"), NULL);
-    cJSON *alarms = low_obj("Effect", low_str("Allow"),
-                            "Principal", low_obj("Service", low_str("cloudwatch.amazonaws.com"), NULL),
-                            "Action", low_list(low_str("kms:Decrypt"), low_str("kms:GenerateDataKey*"), NULL),
-                            "Resource", low_str("*"),
-                            "Condition", low_obj("StringEquals", low_obj("aws:SourceAccount", low_ref("AWS::AccountId"),
-                                                                         NULL), NULL), NULL);
-    low_set(p, "KeyPolicy", low_obj("Version", low_str("2012-10-17"),
-                                    "Statement", low_list(admin, alarms, NULL), NULL));
-
-    p = low_resource(low, "AlertTopic", "AWS::SNS::Topic", at);
+    cJSON *p = low_resource(low, "AlertTopic", "AWS::SNS::Topic", c->alerts.block);
     low_set(p, "DisplayName", low_str(arena_printf(low->arena, "Octopus %s", c->name)));
-    low_set(p, "KmsMasterKeyId", low_ref("AlertKey"));
+    low_set(p, "KmsMasterKeyId", low_ref("MonitoringKey"));
     if (c->alerts.email.count == 0)
         return;
     cJSON *subs = cJSON_CreateArray();
@@ -88,7 +108,30 @@ static void node_logs(Low *low)
     const Cluster *c = low->cluster;
     cJSON *p = low_resource(low, "NodeLogGroup", "AWS::Logs::LogGroup", c->alerts.block);
     low_set(p, "RetentionInDays", low_int(c->alerts.log_retention_days.value));
+    low_set(p, "KmsKeyId", low_getatt("MonitoringKey", "Arn"));
     low_policies(low, "NodeLogGroup", "Retain");
+}
+
+/* The CloudWatch agent's configuration, which the bootstrap fetches from SSM (step 11): the
+ * Octopus Server and bootstrap logs, and the C: drive's free space without a host dimension,
+ * so that one alarm watches every node. The name starts with AmazonCloudWatch- because the
+ * nodes' CloudWatchAgentServerPolicy may read only such parameters. */
+static void agent_config(Low *low)
+{
+    const char *config = arena_printf(low->arena,
+        "{\"agent\":{\"omit_hostname\":true},\"metrics\":{\"namespace\":\"%s\",\"metrics_collected\":"
+        "{\"LogicalDisk\":{\"measurement\":[\"%% Free Space\"],\"resources\":[\"C:\"],"
+        "\"metrics_collection_interval\":300}}},\"logs\":{\"logs_collected\":{\"files\":{\"collect_list\":["
+        "{\"file_path\":\"C:\\\\Octopus\\\\Logs\\\\OctopusServer.txt\",\"log_group_name\":\"${NodeLogGroup}\","
+        "\"log_stream_name\":\"{instance_id}/octopus\"},"
+        "{\"file_path\":\"C:\\\\Octopus\\\\bootstrap.log\",\"log_group_name\":\"${NodeLogGroup}\","
+        "\"log_stream_name\":\"{instance_id}/bootstrap\"}]}}}}",
+        low_node_metrics_namespace(low));
+    cJSON *p = low_resource(low, "AgentConfig", "AWS::SSM::Parameter", low->cluster->alerts.block);
+    low_set(p, "Name", low_sub("AmazonCloudWatch-${AWS::StackName}"));
+    low_set(p, "Type", low_str("String"));
+    low_set(p, "Value", low_sub(config));
+    low_set(p, "Description", low_str("CloudWatch agent configuration of the Octopus nodes"));
 }
 
 /* What a node of `nat = none` needs to reach CloudWatch Logs and metrics. */
@@ -270,9 +313,11 @@ void low_alerts(Low *low)
     if (!c->alerts.on)
         return;
     monitoring_endpoints(low);
+    monitoring_key(low);
     if (c->alerts.topic.source == VS_NONE)
         alert_topic(low);
     node_logs(low);
+    agent_config(low);
     load_balancer_alarms(low);
     node_alarms(low);
     data_alarms(low);

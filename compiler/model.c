@@ -121,6 +121,7 @@ static const FieldMap field_map[] = {
     F("tentacles", "idle_timeout", tentacles.idle_timeout_s, FK_INT),
     F("tentacles", "allowed_cidrs", tentacles.allowed_cidrs, FK_LIST),
     F2("alerts", NULL, alerts.block, alerts.on, FK_BLOCK),
+    F("alerts", "enabled", alerts.enabled, FK_BOOL),
     F("alerts", "email", alerts.email, FK_LIST),
     F("alerts", "topic", alerts.topic, FK_STR),
     F("alerts", "log_retention", alerts.log_retention_days, FK_INT),
@@ -1571,6 +1572,7 @@ Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag)
     walk_cluster(&ck);
     check_combinations(&ck);    /* fills the attributes it decides on, drops overridden values */
     fill_defaults(&ck);
+    ck.cluster->alerts.on = ck.cluster->alerts.on && ck.cluster->alerts.enabled.value;
     check_required(&ck);
     check_at_least(&ck);
     check_allow(&ck);

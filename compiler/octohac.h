@@ -659,7 +659,8 @@ typedef struct Cluster {
     } tentacles;
 
     struct {
-        bool on;                /* the block is written (by the cluster or a profile) */
+        bool on;                /* the block is written (by the cluster or a profile), and enabled */
+        BoolAttr enabled;
         StrList email;
         StrAttr topic;          /* VS_NONE: the stack creates the topic */
         IntAttr log_retention_days;

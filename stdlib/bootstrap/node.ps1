@@ -314,20 +314,16 @@ Step 9 service {
     Invoke-Octo service --install --reconfigure --start
 }
 #if alerts
-# Before step 10, so that a node is ready only once it is watched (docs/monitoring.md): the agent
-# ships the Octopus Server and bootstrap logs, and the C: drive's free space without a host
-# dimension (one alarm covers every node). Its MSI comes from AWS's regional bucket, which a
-# cluster without NAT reaches through the S3 endpoint.
+# Before step 10, so that a node is ready only once it is watched (docs/monitoring.md). The agent's
+# MSI comes from AWS's regional bucket (without NAT, through the S3 endpoint); its configuration
+# (logs, disk metric) is the SSM parameter the template writes.
 Step 11 cloudwatch-agent {
-    $msi = "$D\amazon-cloudwatch-agent.msi"
+    [Net.ServicePointManager]::SecurityProtocol = 'Tls12'
+    $msi = "$D\cwagent.msi"
     Retry 'downloading the CloudWatch agent' { Invoke-WebRequest "https://amazoncloudwatch-agent-$Region.s3.$Region.amazonaws.com/windows/amd64/latest/amazon-cloudwatch-agent.msi" -OutFile $msi -UseBasicParsing }
     $run = Start-Process msiexec.exe "/i $msi /quiet /norestart" -Wait -PassThru
     if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
-    $files = @('C:\Octopus\Logs\OctopusServer.txt', 'octopus'), @($Log, 'bootstrap') | ForEach-Object { @{ file_path = $_[0]; log_group_name = '${LogGroup}'; log_stream_name = '{instance_id}/' + $_[1] } }
-    $disk = @{ measurement = @('% Free Space'); resources = @('C:'); metrics_collection_interval = 300 }
-    $config = @{ agent = @{ omit_hostname = $true }; metrics = @{ namespace = '${MetricsNamespace}'; metrics_collected = @{ LogicalDisk = $disk } }; logs = @{ logs_collected = @{ files = @{ collect_list = @($files) } } } }
-    Set-Content "$D\cloudwatch-agent.json" (ConvertTo-Json $config -Depth 8)
-    & "${!env:ProgramFiles}\Amazon\AmazonCloudWatchAgent\amazon-cloudwatch-agent-ctl.ps1" -a fetch-config -m ec2 -s -c "file:$D\cloudwatch-agent.json"
+    & "${!env:ProgramFiles}\Amazon\AmazonCloudWatchAgent\amazon-cloudwatch-agent-ctl.ps1" -a fetch-config -m ec2 -s -c 'ssm:${AgentConfig}'
 }
 #endif
 Step 10 ready {

@@ -1,9 +1,10 @@
 /* lower_monitoring.c: the alerts and maintenance blocks lowered (docs/monitoring.md): the
- * alarm topic and its key, the node log group, the CloudWatch alarms an Octopus HA operator
- * expects (the RDS error and agent logs are exported by lower_data.c always), the logs and monitoring endpoints of `nat = none`, and
- * the maintenance and backup windows set on the database, file system and Redis that the
- * other lower_*.c files built. It runs after them and adds to their resources; the nodes'
- * CloudWatch agent is installed by the bootstrap (bootstrap.c, node.ps1). */
+ * alarm topic and its key, the node log group, the CloudWatch agent's configuration, the
+ * CloudWatch alarms an Octopus HA operator expects, the logs and monitoring endpoints of
+ * `nat = none` (called from low_endpoints), and the maintenance and backup windows set on the
+ * database, file system and Redis that the other lower_*.c files built. It runs after them
+ * and adds to their resources. The RDS error and agent logs are exported by lower_data.c
+ * always; the nodes' CloudWatch agent is installed by the bootstrap (node.ps1, step 11). */
 #include "octohac.h"
 
 #include <string.h>
@@ -134,12 +135,13 @@ static void agent_config(Low *low)
     low_set(p, "Description", low_str("CloudWatch agent configuration of the Octopus nodes"));
 }
 
-/* What a node of `nat = none` needs to reach CloudWatch Logs and metrics. */
-static void monitoring_endpoints(Low *low)
+/* What a node of `nat = none` needs to reach CloudWatch Logs and metrics; low_endpoints calls
+ * it, so that the nodes wait for these endpoints like for the others. */
+void low_monitoring_endpoints(Low *low)
 {
     static const char *const endpoints[][2] = {{"LogsEndpoint", "logs"}, {"MonitoringEndpoint", "monitoring"}};
     const Cluster *c = low->cluster;
-    if (!low->new_vpc || c->network.nat.value != NAT_NONE)
+    if (!c->alerts.on || !low->new_vpc || c->network.nat.value != NAT_NONE)
         return;
     for (size_t i = 0; i < 2; i++) {
         cJSON *p = low_resource(low, endpoints[i][0], "AWS::EC2::VPCEndpoint", c->alerts.block);
@@ -312,7 +314,6 @@ void low_alerts(Low *low)
     const Cluster *c = low->cluster;
     if (!c->alerts.on)
         return;
-    monitoring_endpoints(low);
     monitoring_key(low);
     if (c->alerts.topic.source == VS_NONE)
         alert_topic(low);

@@ -782,8 +782,9 @@ void low_storage(Low *low);
 void low_redis(Low *low);
 void low_load_balancer(Low *low);    /* lower_lb.c */
 void low_maintenance(Low *low);      /* lower_monitoring.c: windows on what the above built */
-void low_alerts(Low *low);           /* topic, log group, alarms, logs endpoints */
+void low_alerts(Low *low);           /* key, topic, log group, agent configuration, alarms */
 const char *low_node_metrics_namespace(Low *low);   /* the nodes' CloudWatch agent metrics */
+void low_monitoring_endpoints(Low *low);             /* logs, monitoring (nat = none) */
 
 /* ---------------------------------------------------------------- bootstrap.c
  * The node bootstrap: stdlib/bootstrap/node.ps1 rendered into the

@@ -86,6 +86,7 @@ static void monitoring_key(Low *low)
                                                  NULL), NULL);
     low_set(p, "KeyPolicy", low_obj("Version", low_str("2012-10-17"),
                                     "Statement", low_list(admin, alarms, logs, grants, NULL), NULL));
+    low_policies(low, "MonitoringKey", "Retain");   /* the retained log group stays readable */
 }
 
 static void alert_topic(Low *low)

@@ -46,6 +46,8 @@ static bool f_latest(const Cluster *c) {
     return v->source != VS_LITERAL || strcmp(v->text, "latest") == 0;
 }
 
+static bool f_alerts(const Cluster *c) { return c->alerts.on; }
+
 /* The flags of node.ps1's `#if FLAG` sections. */
 #define BOOT_FLAGS(X)                    \
     X("directory", f_directory)          \
@@ -59,7 +61,8 @@ static bool f_latest(const Cluster *c) {
     X("fsx", f_fsx)                      \
     X("redis", f_redis)                  \
     X("download_url", f_download_url)    \
-    X("latest", f_latest)
+    X("latest", f_latest)                \
+    X("alerts", f_alerts)
 
 typedef struct BootFlag {
     const char *name;
@@ -190,6 +193,7 @@ static cJSON *v_join_ou(const Cluster *c) { return str_value(&c->directory.ou, "
 static cJSON *v_nodes_group(const Cluster *c) { return str_value(&c->directory.nodes_group, ""); }
 static cJSON *v_redis_host(const Cluster *c) { (void)c; return get_att("Redis", "PrimaryEndPoint.Address"); }
 static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecret"); }
+static cJSON *v_agent_config(const Cluster *c) { (void)c; return ref("AgentConfig"); }
 
 /* Every `${Name}` of node.ps1 except the pseudo parameters, with the flag that must hold where
  * it is used (NULL: always defined). */
@@ -227,7 +231,8 @@ static cJSON *v_redis_secret(const Cluster *c) { (void)c; return ref("RedisSecre
     X("JoinOu", "ou", v_join_ou, USER_TEXT)                                      \
     X("NodesGroup", "nodes_group", v_nodes_group, USER_TEXT)                     \
     X("RedisHost", "redis", v_redis_host, STACK_VALUE)                           \
-    X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)
+    X("RedisSecretId", "redis", v_redis_secret, STACK_VALUE)                     \
+    X("AgentConfig", "alerts", v_agent_config, STACK_VALUE)
 
 typedef enum VarKind { STACK_VALUE, USER_TEXT } VarKind;
 

@@ -2,7 +2,8 @@
  * It reads only the model, and draws what lower_*.c builds from it: the clients and
  * the polling tentacles, the load balancer with its listeners (per-node polling ports),
  * the nodes grouped by zone, the database (Multi-AZ or not), the file system, the
- * directory and Redis. Every label is escaped for its format. It emits no layout hints
+ * directory and Redis, and with `alerts` the alerting path (alarms, topic, e-mail) and the
+ * nodes' log group. Every label is escaped for its format. It emits no layout hints
  * beyond grouping, so both renderers lay the graph out themselves. */
 #include "octohac.h"
 
@@ -273,6 +274,49 @@ static void build_edges(Topology *t)
         add_edge(t, "fs", "dir", true, "joined to", NULL);
 }
 
+/* With `alerts`: the alarms (as many as lower_monitoring.c makes) notify the topic, which mails
+ * the addresses; every node's agent ships its logs. */
+static int alarm_count(const Cluster *c)
+{
+    int n = (int)c->nodes.count.value;
+    int count = 1 + 2 * n + 1;                          /* web target group, status checks, disk */
+    if (is_nlb(c) && polling(c, POLL_PER_NODE))
+        count += n;
+    else if (is_nlb(c) && polling(c, POLL_SHARED_QUEUE))
+        count += 2;                                     /* polling target group, Redis memory */
+    if (c->database.existing.source == VS_NONE)
+        count += 3;                                     /* CPU, storage, memory */
+    if (c->storage.existing.source == VS_NONE)
+        count += 1;
+    return count;
+}
+
+static void build_alerting(Topology *t)
+{
+    const Cluster *c = t->cluster;
+    Arena *a = t->arena;
+    if (!c->alerts.on)
+        return;
+    add_node(t, "alarms", SH_HEXAGON, -1, arena_printf(a, "%d CloudWatch alarms", alarm_count(c)),
+             "nodes, load balancer, database, file system", NULL);
+    if (c->alerts.topic.source == VS_NONE)
+        add_node(t, "topic", SH_ELLIPSE, -1, "SNS topic", "KMS-encrypted", NULL);
+    else
+        add_node(t, "topic", SH_ELLIPSE, -1, "existing SNS topic", attr_text(a, &c->alerts.topic, "topic"), NULL);
+    add_edge(t, "alarms", "topic", false, "notify", NULL);
+    if (c->alerts.email.count > 0) {
+        const StrList *email = &c->alerts.email;
+        const char *more = email->count > 2 ? arena_printf(a, "and %zu more", email->count - 2) : NULL;
+        add_node(t, "email", SH_BOX, -1, email->items[0], email->count > 1 ? email->items[1] : more,
+                 email->count > 1 ? more : NULL, NULL);
+        add_edge(t, "topic", "email", false, "e-mail", NULL);
+    }
+    add_node(t, "logs", SH_FOLDER, -1, "CloudWatch Logs",
+             arena_printf(a, "kept %lld days", c->alerts.log_retention_days.value), NULL);
+    for (long long i = 1; i <= c->nodes.count.value; i++)
+        add_edge(t, arena_printf(a, "node%lld", i), "logs", true, "agent", NULL);
+}
+
 /* ------------------------------------------------------------------ output */
 
 /* How one byte of label text is written in a quoted string: NULL when as itself.
@@ -457,6 +501,7 @@ char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format)
     build_nodes(&t);
     build_stores(&t);
     build_edges(&t);
+    build_alerting(&t);
     TextBuf out = {arena, NULL, 0, 0};
     if ((size_t)format >= sizeof dialects / sizeof dialects[0])
         BUG("graph format %d", (int)format);

@@ -331,6 +331,8 @@ static const ParamSpec param_specs[] = {
      "ARN of the ACM certificate of the HTTPS listener"},
     {offsetof(Cluster, load_balancer.ssl_policy), "Load balancer", "String", "^ELBSecurityPolicy-.+", false,
      "TLS policy of the HTTPS listener"},
+    {offsetof(Cluster, alerts.topic), "Alerts", "String", "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$",
+     false, "ARN of the SNS topic the alarms notify (in the stack's region)"},
 };
 
 static const StrAttr *spec_attr(const Cluster *c, const ParamSpec *spec)
@@ -535,6 +537,7 @@ static const struct {
     TagShape shape;
 } tag_shapes[] = {
     {"AWS::CloudFormation::WaitConditionHandle", TAGS_NONE},
+    {"AWS::CloudWatch::Alarm", TAGS_NONE},   /* optional; per-node alarms would multiply them */
     {"AWS::DirectoryService::MicrosoftAD", TAGS_NONE},
     {"AWS::EC2::DHCPOptions", TAGS_LIST},
     {"AWS::EC2::EIP", TAGS_LIST},
@@ -561,8 +564,11 @@ static const struct {
     {"AWS::FSx::FileSystem", TAGS_LIST},
     {"AWS::IAM::InstanceProfile", TAGS_NONE},
     {"AWS::IAM::Role", TAGS_LIST},
+    {"AWS::KMS::Key", TAGS_LIST},
+    {"AWS::Logs::LogGroup", TAGS_LIST},
     {"AWS::RDS::DBInstance", TAGS_LIST},
     {"AWS::RDS::DBSubnetGroup", TAGS_LIST},
+    {"AWS::SNS::Topic", TAGS_LIST},
     {"AWS::SSM::Association", TAGS_NONE},
     {"AWS::SSM::Parameter", TAGS_MAP},
     {"AWS::SecretsManager::Secret", TAGS_LIST},
@@ -695,6 +701,8 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
     low_load_balancer(&low);
     low_redis(&low);
     low_keep_for_data(&low);
+    low_maintenance(&low);
+    low_alerts(&low);
     lower_outputs(&low);
     check_param_names(&low);
 

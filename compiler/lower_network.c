@@ -162,6 +162,7 @@ void low_endpoints(Low *low)
     low_set(p, "ServiceName", low_sub("com.amazonaws.${AWS::Region}.s3"));
     low_set(p, "VpcId", low_ref("Vpc"));
     low_set(p, "RouteTableIds", private_route_tables(low));
+    low_monitoring_endpoints(low);
 }
 
 /* ---------------------------------------------------------------- security groups */

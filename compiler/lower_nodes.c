@@ -207,6 +207,8 @@ void low_node_role(Low *low)
     cJSON *managed = low_list(managed_policy(low, "AmazonSSMManagedInstanceCore"), NULL);
     if (low_managed_ad(c))
         cJSON_AddItemToArray(managed, managed_policy(low, "AmazonSSMDirectoryServiceAccess"));
+    if (c->alerts.on)   /* the CloudWatch agent: metrics, log streams, ec2:DescribeTags */
+        cJSON_AddItemToArray(managed, managed_policy(low, "CloudWatchAgentServerPolicy"));
     low_set(p, "ManagedPolicyArns", managed);
     low_set(p, "Policies", low_list(inline_policy(low), NULL));
 

@@ -13,7 +13,7 @@
 /* ---------------------------------------------------------------- the field map */
 
 typedef enum FieldKind {
-    FK_BLOCK,       /* Span: the block's name, or the cluster name when absent */
+    FK_BLOCK,       /* Span: the block's name, or the cluster name when absent; offset2, when not 0: a bool, the block is written */
     FK_STR,         /* StrAttr */
     FK_INT,         /* IntAttr (numbers, sizes in GiB, rates in MBps, durations in s) */
     FK_BOOL,        /* BoolAttr */
@@ -123,6 +123,14 @@ static const FieldMap field_map[] = {
     F("tentacles", "port", tentacles.port, FK_INT),
     F("tentacles", "idle_timeout", tentacles.idle_timeout_s, FK_INT),
     F("tentacles", "allowed_cidrs", tentacles.allowed_cidrs, FK_LIST),
+    F2("alerts", NULL, alerts.block, alerts.on, FK_BLOCK),
+    F("alerts", "enabled", alerts.enabled, FK_BOOL),
+    F("alerts", "email", alerts.email, FK_LIST),
+    F("alerts", "topic", alerts.topic, FK_STR),
+    F("alerts", "log_retention", alerts.log_retention_days, FK_INT),
+    F2("maintenance", NULL, maintenance.block, maintenance.on, FK_BLOCK),
+    F("maintenance", "window", maintenance.window, FK_STR),
+    F("maintenance", "backup_window", maintenance.backup_window, FK_STR),
 };
 #undef F
 #undef F2
@@ -1152,8 +1160,12 @@ static void fill_defaults(Checker *ck)
     for (size_t i = 0; i < ck->schema->attr_count; i++)
         fill(ck, &ck->slots[i]);
     for (size_t i = 0; i < FIELD_COUNT; i++)
-        if (field_map[i].kind == FK_BLOCK)
-            *(Span *)field_ptr(ck->cluster, field_map[i].offset) = block_span(ck, schema_block(field_map[i].block));
+        if (field_map[i].kind == FK_BLOCK) {
+            const SchemaBlock *b = schema_block(field_map[i].block);
+            *(Span *)field_ptr(ck->cluster, field_map[i].offset) = block_span(ck, b);
+            if (field_map[i].offset2)       /* a block whose presence turns a feature on */
+                *(bool *)field_ptr(ck->cluster, field_map[i].offset2) = ck->blocks[block_index(ck, b)] != NULL;
+        }
 }
 
 /* ---------------------------------------------------------------- conditions and combinations */
@@ -1563,6 +1575,7 @@ Cluster *model_build(Arena *arena, const ClusterDecl *decl, DiagCtx *diag)
     walk_cluster(&ck);
     check_combinations(&ck);    /* fills the attributes it decides on, drops overridden values */
     fill_defaults(&ck);
+    ck.cluster->alerts.on = ck.cluster->alerts.on && ck.cluster->alerts.enabled.value;
     check_required(&ck);
     check_at_least(&ck);
     check_allow(&ck);

@@ -659,6 +659,21 @@ typedef struct Cluster {
         StrList allowed_cidrs;
         Span block;
     } tentacles;
+
+    struct {
+        bool on;                /* the block is written (by the cluster or a profile), and enabled */
+        BoolAttr enabled;
+        StrList email;
+        StrAttr topic;          /* VS_NONE: the stack creates the topic */
+        IntAttr log_retention_days;
+        Span block;
+    } alerts;
+
+    struct {
+        bool on;                /* the block is written: the windows below are applied */
+        StrAttr window, backup_window;   /* always literal ("sun:03:00-sun:04:00", "01:00-02:00") */
+        Span block;
+    } maintenance;
 } Cluster;
 
 /* Checks one merged cluster against the schema (OH1xxx) and builds its model.
@@ -695,7 +710,7 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag);
 
 /* ---------------------------------------------------------------- lower internals (lower_*.c)
  * Shared by lower.c and the per-block files lower_network.c, lower_nodes.c,
- * lower_data.c and lower_lb.c; nothing outside them uses these. Every constructor
+ * lower_data.c, lower_lb.c and lower_monitoring.c; nothing outside them uses these. Every constructor
  * returns a new cJSON item that the caller attaches (ownership moves with it). */
 typedef struct Low {
     const Cluster *cluster;
@@ -769,6 +784,10 @@ void low_storage(Low *low);
 void low_redis(Low *low);
 void low_keep_for_data(Low *low);
 void low_load_balancer(Low *low);    /* lower_lb.c */
+void low_maintenance(Low *low);      /* lower_monitoring.c: windows on what the above built */
+void low_alerts(Low *low);           /* key, topic, log group, agent configuration, alarms */
+const char *low_node_metrics_namespace(Low *low);   /* the nodes' CloudWatch agent metrics */
+void low_monitoring_endpoints(Low *low);             /* logs, monitoring (nat = none) */
 
 /* ---------------------------------------------------------------- bootstrap.c
  * The node bootstrap: stdlib/bootstrap/node.ps1 rendered into the

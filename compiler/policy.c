@@ -9,8 +9,9 @@
 /* The types whose replacement or removal loses data or splits the cluster: the database,
  * the shared files, the directory (its computer accounts and DNS), every secret (a new one
  * has a new value: the master key opens the database), the Redis of shared-queue polling
- * (its queued polling work), and the SSM parameter that records the cluster's Octopus
- * version, which the bootstrap reads as "this cluster has been initialised". */
+ * (its queued polling work), the nodes' log group and the key that keeps it readable, and
+ * the SSM parameter that records the cluster's Octopus version, which the bootstrap reads as
+ * "this cluster has been initialised" (is_stateful). */
 static const char *const stateful_types[] = {
     "AWS::RDS::DBInstance",
     "AWS::FSx::FileSystem",
@@ -18,11 +19,16 @@ static const char *const stateful_types[] = {
     "AWS::DirectoryService::SimpleAD",
     "AWS::SecretsManager::Secret",
     "AWS::ElastiCache::ReplicationGroup",
-    "AWS::SSM::Parameter",
+    "AWS::Logs::LogGroup",
+    "AWS::KMS::Key",
 };
 
-static bool is_stateful(const char *type)
+/* Of the SSM parameters only the version record holds state: the CloudWatch agent's
+ * configuration is written again from the template. */
+static bool is_stateful(const char *type, const char *logical_id)
 {
+    if (strcmp(type, "AWS::SSM::Parameter") == 0)
+        return strcmp(logical_id, "OctopusVersionParameter") == 0;
     for (size_t i = 0; i < sizeof stateful_types / sizeof stateful_types[0]; i++)
         if (strcmp(stateful_types[i], type) == 0)
             return true;
@@ -39,7 +45,7 @@ static cJSON *protected_resources(const cJSON *tmpl)
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(resource, "Type");
         if (!cJSON_IsString(type))
             BUG("resource %s has no Type", resource->string);
-        if (is_stateful(type->valuestring)) {
+        if (is_stateful(type->valuestring, resource->string)) {
             char *name = oh_xmalloc(strlen(resource->string) + sizeof "LogicalResourceId/");
             strcpy(name, "LogicalResourceId/");
             strcat(name, resource->string);

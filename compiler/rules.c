@@ -822,6 +822,101 @@ static bool cidr_is_non_public(const char *cidr)
     return false;
 }
 
+/* ---------------------------------------------------------------- OH2030-OH2035: monitoring and maintenance */
+
+#define WEEK_MINUTES (7 * 1440)
+
+/* "hh:mm" at TEXT into minutes of the day; false when the hour or minute is out of range. */
+static bool clock_minutes(const char *text, int *minutes)
+{
+    int h = (text[0] - '0') * 10 + (text[1] - '0'), m = (text[3] - '0') * 10 + (text[4] - '0');
+    *minutes = h * 60 + m;
+    return h < 24 && m < 60;
+}
+
+static int week_day(const char *text)      /* "mon".."sun" -> 0..6; the schema's pattern checked it */
+{
+    static const char days[] = "montuewedthufrisatsun";
+    for (int d = 0; d < 7; d++)
+        if (memcmp(days + 3 * d, text, 3) == 0)
+            return d;
+    BUG("day `%.3s` passed the maintenance_window pattern", text);
+}
+
+/* A window as minutes from the start of the week (maintenance) or day (backup), and its length. */
+typedef struct Window { int start, length; } Window;
+
+static bool parse_weekly(const char *text, Window *w)      /* "ddd:hh:mm-ddd:hh:mm" */
+{
+    int from, to;
+    if (!clock_minutes(text + 4, &from) || !clock_minutes(text + 14, &to))
+        return false;
+    w->start = week_day(text) * 1440 + from;
+    int end = week_day(text + 10) * 1440 + to;
+    w->length = ((end - w->start) % WEEK_MINUTES + WEEK_MINUTES) % WEEK_MINUTES;
+    return true;
+}
+
+static bool parse_daily(const char *text, Window *w)       /* "hh:mm-hh:mm" */
+{
+    int from, to;
+    if (!clock_minutes(text, &from) || !clock_minutes(text + 6, &to))
+        return false;
+    w->start = from;
+    w->length = ((to - from) % 1440 + 1440) % 1440;
+    return true;
+}
+
+/* RDS and ElastiCache take a maintenance window of 60 minutes (ElastiCache's minimum) to 24 hours. */
+static void check_maintenance_window(const RuleCtx *rc, const Cluster *c)   /* OH2030 */
+{
+    const StrAttr *a = &c->maintenance.window;
+    Window w;
+    if (!c->maintenance.on || !is_literal(a))
+        return;
+    bool parsed = parse_weekly(a->text, &w);
+    if (parsed && w.length >= 60 && w.length <= 1440)
+        return;
+    Diagnostic *d = report_at(rc, &a->origin, "maintenance window `%s` is not a valid window", a->text);
+    if (!parsed)
+        diag_label(rc->diag, d, "hours go from 00 to 23 and minutes from 00 to 59");
+    else
+        diag_label(rc->diag, d, "%d minutes long", w.length);
+    diag_help(rc->diag, d, "write a UTC window of 1 to 24 hours, such as `sun:03:00-sun:04:00`");
+}
+
+/* RDS takes a backup window of at least 30 minutes. */
+static void check_backup_window(const RuleCtx *rc, const Cluster *c)        /* OH2031 */
+{
+    const StrAttr *a = &c->maintenance.backup_window;
+    Window w;
+    if (!c->maintenance.on || !is_literal(a))
+        return;
+    bool parsed = parse_daily(a->text, &w);
+    if (parsed && w.length >= 30)
+        return;
+    Diagnostic *d = report_at(rc, &a->origin, "backup window `%s` is not a valid window", a->text);
+    if (!parsed)
+        diag_label(rc->diag, d, "hours go from 00 to 23 and minutes from 00 to 59");
+    else
+        diag_label(rc->diag, d, "%d minutes long", w.length);
+    diag_help(rc->diag, d, "write a daily UTC window of at least 30 minutes, such as `01:00-02:00`");
+}
+
+/* Does the daily window B meet the weekly window M on any day (M may wrap past Sunday)? */
+static bool windows_overlap(Window m, Window b)
+{
+    for (int day = -1; day <= 7; day++) {
+        int start = day * 1440 + b.start;
+        for (int wrap = -1; wrap <= 1; wrap++) {
+            int ms = m.start + wrap * WEEK_MINUTES;
+            if (start < ms + m.length && ms < start + b.length)
+                return true;
+        }
+    }
+    return false;
+}
+
 static bool all_non_public(const StrList *cidrs)
 {
     for (size_t i = 0; i < cidrs->count; i++)
@@ -852,6 +947,85 @@ static void check_unreachable_lb(const RuleCtx *rc, const Cluster *c)     /* OH2
     if (c->tentacles.polling.value && c->tentacles.allowed_cidrs.origin.set &&
         all_non_public(&c->tentacles.allowed_cidrs))
         report_unreachable(rc, c, &c->tentacles.allowed_cidrs, "polling tentacles");
+}
+
+static void check_window_overlap(const RuleCtx *rc, const Cluster *c)       /* OH2032 */
+{
+    const StrAttr *mw = &c->maintenance.window, *bw = &c->maintenance.backup_window;
+    Window m, b;
+    if (!c->maintenance.on || !is_literal(mw) || !is_literal(bw) ||
+        !parse_weekly(mw->text, &m) || !parse_daily(bw->text, &b))
+        return;
+    if (m.length < 60 || m.length > 1440 || b.length < 30 || !windows_overlap(m, b))
+        return;                 /* an invalid window is OH2030's or OH2031's alone */
+    Diagnostic *d = report_at(rc, &mw->origin, "maintenance window `%s` overlaps the daily backup window `%s`",
+                              mw->text, bw->text);
+    diag_label(rc->diag, d, "RDS rejects a maintenance window that meets the backup window");
+    also_at(rc, d, &bw->origin, "backup window set here");
+    diag_help(rc->diag, d, "move one of them, e.g. `window = \"sun:03:00-sun:04:00\"` and "
+              "`backup_window = \"01:00-02:00\"`");
+}
+
+static void check_alert_recipient(const RuleCtx *rc, const Cluster *c)      /* OH2033 */
+{
+    if (!c->alerts.on || c->alerts.email.count > 0 || c->alerts.topic.source != VS_NONE)
+        return;
+    Diagnostic *d = report_span(rc, c->alerts.block, "alarms without a recipient: nobody hears of a failed node");
+    diag_label(rc->diag, d, "no `email` and no `topic`");
+    if (c->alerts.block.src != c->src)      /* a profile's block: say whose alarms these are */
+        diag_note(rc->diag, d, c->name_span, "the alarms of cluster `%s`", c->name);
+    diag_help(rc->diag, d, "add `email = [\"oncall@example.com\"]` or an existing `topic` to `alerts`");
+}
+
+/* The retention periods CloudWatch Logs accepts, in days. */
+static const int log_retention_days[] = {
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+};
+
+static void check_log_retention(const RuleCtx *rc, const Cluster *c)        /* OH2034 */
+{
+    const IntAttr *a = &c->alerts.log_retention_days;
+    size_t n = sizeof log_retention_days / sizeof log_retention_days[0], i = 0;
+    if (!c->alerts.on)
+        return;
+    while (i < n && log_retention_days[i] < a->value)
+        i++;
+    if (i < n && log_retention_days[i] == a->value)
+        return;
+    Diagnostic *d = report_at(rc, &a->origin, "CloudWatch Logs cannot keep logs for %lld days", a->value);
+    diag_label(rc->diag, d, "not a retention period CloudWatch Logs offers");
+    if (i > 0 && i < n)     /* always: the schema's range is 1 to 3653, both periods of the table */
+        diag_help(rc->diag, d, "use %d day%s or %d days", log_retention_days[i - 1],
+                  log_retention_days[i - 1] == 1 ? "" : "s", log_retention_days[i]);
+}
+
+/* "arn:aws:sns:REGION:..." -> REGION's length and start. */
+static const char *arn_region(const char *arn, size_t *len)
+{
+    const char *p = arn;
+    for (int colons = 0; colons < 3; p++)
+        if (*p == ':')
+            colons++;
+    *len = strcspn(p, ":");
+    return p;
+}
+
+/* CloudWatch alarms notify only topics in their own region. */
+static void check_topic_region(const RuleCtx *rc, const Cluster *c)         /* OH2035 */
+{
+    const StrAttr *t = &c->alerts.topic;
+    if (!c->alerts.on || !is_literal(t) || !is_literal(&c->region))
+        return;
+    size_t len;
+    const char *region = arn_region(t->text, &len);
+    if (strlen(c->region.text) == len && strncmp(region, c->region.text, len) == 0)
+        return;
+    Diagnostic *d = report_at(rc, &t->origin, "topic `%s` is in `%.*s`, not in the cluster's region `%s`",
+                              t->text, (int)len, region, c->region.text);
+    diag_label(rc->diag, d, "CloudWatch alarms notify only topics of their own region");
+    also_at(rc, d, &c->region.origin, "region set here");
+    diag_help(rc->diag, d, "use a topic in `%s`, or leave `topic` out to let the stack create one",
+              c->region.text);
 }
 
 /* ---------------------------------------------------------------- OH4: security and data safety */
@@ -1056,6 +1230,12 @@ static const RuleRow rule_rows[] = {
     { "OH2026", SEV_ERROR, check_unreachable_lb },
     { "OH2027", SEV_ERROR, check_self_managed_vpc },
     { "OH2028", SEV_ERROR, check_db_downgrade },
+    { "OH2030", SEV_ERROR, check_maintenance_window },
+    { "OH2031", SEV_ERROR, check_backup_window },
+    { "OH2032", SEV_ERROR, check_window_overlap },
+    { "OH2033", SEV_WARNING, check_alert_recipient },
+    { "OH2034", SEV_ERROR, check_log_retention },
+    { "OH2035", SEV_ERROR, check_topic_region },
     { "OH4001", SEV_WARNING, check_certificate },
     { "OH4002", SEV_WARNING, check_ssl_policy },
     { "OH4003", SEV_WARNING, check_db_deletion },
@@ -1550,6 +1730,12 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "database {\n  version     = 2022\n  min_version = 2022\n}",                              \
       "Keep `version` at `min_version` or newer. An older SQL Server needs a new database, "     \
       "restored from a backup made with that version.")                                        \
+    X("OH2030", SEV_ERROR, "a maintenance window that is not a valid weekly window of 1 to 24 hours", "RDS and ElastiCache take a weekly maintenance window of the form `ddd:hh:mm-ddd:hh:mm` in UTC; ElastiCache needs at least 60 minutes and both accept at most 24 hours. An hour above 23, a minute above 59, or a shorter or longer window fails when CloudFormation creates or updates the database.", "maintenance { window = \"sun:03:00-sun:03:30\" }", "maintenance { window = \"sun:03:00-sun:04:00\" }", "Write a UTC window of 1 to 24 hours, such as `sun:03:00-sun:04:00`.") \
+    X("OH2031", SEV_ERROR, "a backup window that is not a valid daily window of at least 30 minutes", "RDS takes a daily backup window of the form `hh:mm-hh:mm` in UTC, at least 30 minutes long; FSx starts its daily backup at the window's start. An hour above 23, a minute above 59 or a shorter window fails when CloudFormation creates or updates the database.", "maintenance { backup_window = \"01:00-01:15\" }", "maintenance { backup_window = \"01:00-02:00\" }", "Write a daily UTC window of at least 30 minutes, such as `01:00-02:00`.") \
+    X("OH2032", SEV_ERROR, "the maintenance window overlaps the daily backup window", "RDS rejects a maintenance window that overlaps its backup window, so CloudFormation would fail to create or update the database; FSx and ElastiCache are given the same windows. The backup window repeats every day, so it must stay clear of the weekly maintenance window on that day.", "maintenance {\n  window        = \"sun:01:30-sun:02:30\"\n  backup_window = \"01:00-02:00\"\n}", "maintenance {\n  window        = \"sun:03:00-sun:04:00\"\n  backup_window = \"01:00-02:00\"\n}", "Move the maintenance window or the backup window so that they do not meet.") \
+    X("OH2033", SEV_WARNING, "`alerts` without `email` or `topic` (the alarms notify nobody)", "With an `alerts` block (the `production` profile writes one) octohac creates CloudWatch alarms for the nodes, the load balancer, the database and the file system. Without an e-mail address or an existing topic, their notifications reach nobody, and a failed node goes unnoticed.", "alerts { log_retention = 90 days }", "alerts {\n  email         = [\"oncall@example.com\"]\n  log_retention = 90 days\n}", "Add `email` addresses or an existing SNS `topic` to `alerts`.") \
+    X("OH2034", SEV_ERROR, "`log_retention` is not a retention period CloudWatch Logs offers", "CloudWatch Logs keeps a log group's events for one of a fixed list of periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days. Any other number fails when CloudFormation creates the log group.", "alerts { log_retention = 100 days }", "alerts { log_retention = 90 days }", "Use one of the listed periods; the message names the two nearest.") \
+    X("OH2035", SEV_ERROR, "`alerts.topic` is in another region than the cluster", "A CloudWatch alarm can notify only an SNS topic of its own region. With a topic ARN from another region the alarms fail to create.", "region = us-east-1\nalerts { topic = \"arn:aws:sns:eu-west-1:123456789012:octopus-alerts\" }", "region = us-east-1\nalerts { topic = \"arn:aws:sns:us-east-1:123456789012:octopus-alerts\" }", "Use a topic in the cluster's region, or leave `topic` out so that the stack creates one.") \
     X("OH3001", SEV_ERROR, "more than 500 resources / more than 450",                           \
       "CloudFormation accepts at most 500 resources in one template. Octohac warns from 450 so " \
       "that the cluster has room to grow, and points at the attribute that contributes the "     \

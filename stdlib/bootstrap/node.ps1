@@ -13,8 +13,9 @@
 #   is written `${!…}`.
 # One script serves every node: the node's number is in C:\octohac\node-index, which the UserData
 # loader writes. Phase `join` is step 1 (DNS, domain join, reboot); any other phase is steps 2 to
-# 10. Each step is idempotent behind a marker file; the log is C:\Octopus\bootstrap.log. Secrets
-# are read from Secrets Manager at run time, by id, and never logged.
+# 11 (11, the CloudWatch agent of `alerts`, runs before 10). Each step is idempotent behind a
+# marker file; the log is C:\Octopus\bootstrap.log. Secrets are read from Secrets Manager at run
+# time, by id, and never logged.
 param([string]$Phase)
 # short assignments share a line: each line of the script costs its indentation in the YAML
 $ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
@@ -414,6 +415,19 @@ Step 9 service {
     Invoke-Octo node --taskCap '${TaskCap}'
     Invoke-Octo service --install --reconfigure --start
 }
+#if alerts
+# Before step 10, so that a node is ready only once it is watched (docs/monitoring.md). The agent's
+# MSI comes from AWS's regional bucket (without NAT, through the S3 endpoint); its configuration
+# (logs, disk metric) is the SSM parameter the template writes.
+Step 11 cloudwatch-agent {
+    [Net.ServicePointManager]::SecurityProtocol = 'Tls12'
+    $msi = "$D\cwagent.msi"
+    Retry 'downloading the CloudWatch agent' { Invoke-WebRequest "https://amazoncloudwatch-agent-$Region.s3.$Region.amazonaws.com/windows/amd64/latest/amazon-cloudwatch-agent.msi" -OutFile $msi -UseBasicParsing }
+    $run = Start-Process msiexec.exe "/i $msi /quiet /norestart" -Wait -PassThru
+    if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
+    & "${!env:ProgramFiles}\Amazon\AmazonCloudWatchAgent\amazon-cloudwatch-agent-ctl.ps1" -a fetch-config -m ec2 -s -c 'ssm:${AgentConfig}'
+}
+#endif
 Step 10 ready {
     $ping = 'http://localhost:${WebPort}/api/octopusservernodes/ping'
     Wait-Until "$ping did not answer 200" 20 {

@@ -177,8 +177,18 @@ def check_drawing(dot_text, mermaid_text, tmpl, has_directory):
         want.add("redis")
     if listeners:
         want.add("tentacles")
+    alarms = by_type.get("AWS::CloudWatch::Alarm", [])
+    topics = by_type.get("AWS::SNS::Topic", [])
+    emails = [s for t in topics for s in res[t]["Properties"].get("Subscription", [])]
+    if by_type.get("AWS::Logs::LogGroup"):
+        want |= {"alarms", "topic", "logs"} | ({"email"} if emails else set())
     if set(nodes) != want:
         raise Failure("nodes %s, wanted %s" % (sorted(nodes), sorted(want)))
+    # alerting (issue 13): the alarm count, the path alarms -> topic -> e-mail, every node's agent
+    if alarms and not nodes["alarms"][0].startswith("%d CloudWatch alarms" % len(alarms)):
+        raise Failure("the alarms node reads %r, the template has %d alarms" % (nodes["alarms"][0], len(alarms)))
+    if alarms and emails and not nodes["email"][0].startswith(emails[0]["Endpoint"]):
+        raise Failure("the email node reads %r, the topic mails %r" % (nodes["email"][0], emails[0]["Endpoint"]))
     # zones: same box exactly when the same subnet
     for i, a in enumerate(instances, 1):
         for j, b in enumerate(instances, 1):
@@ -194,7 +204,7 @@ def check_drawing(dot_text, mermaid_text, tmpl, has_directory):
     for i in range(1, len(instances) + 1):
         n = "node%d" % i
         for pair in [("lb", n), (n, "db"), (n, "fs")] + [(n, "dir")] * has_directory + \
-                [(n, "redis")] * ("redis" in nodes):
+                [(n, "redis")] * ("redis" in nodes) + [(n, "logs")] * ("logs" in nodes):
             if pair not in edge_set:
                 raise Failure("missing edge %s -> %s" % pair)
         label = [e[2] for e in edges if e[:2] == ("lb", n)][0]
@@ -203,6 +213,9 @@ def check_drawing(dot_text, mermaid_text, tmpl, has_directory):
             raise Failure("lb -> %s says %r, but its polling listener is on %d" % (n, label, port))
         if port is None and "polling" in label:
             raise Failure("lb -> %s says %r, but there is no polling listener" % (n, label))
+    for pair in [("alarms", "topic")] * ("alarms" in nodes) + [("topic", "email")] * ("email" in nodes):
+        if pair not in edge_set:
+            raise Failure("missing edge %s -> %s" % pair)
     # Mermaid: the same graph
     m_nodes, m_zones, m_edges = parse_mermaid(mermaid_text)
     if set(m_nodes) != set(nodes):

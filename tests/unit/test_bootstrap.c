@@ -167,6 +167,7 @@ static const struct {
     {"RedisSecret", SAMPLE_ARN},
     {"OctopusInstanceName", "SampleInstance"},
     {"OctopusVersion", "2026.1.1234"},
+    {"AgentConfig", "AmazonCloudWatch-octopus-stack"},
 };
 
 static const char *reference_value(const char *name) {
@@ -940,6 +941,23 @@ static void check_schema_guard(const Cluster *c, const Rendered *r) {
               "%s: step 4 trusts the RDS CAs before the schema guard's query", c->name);
 }
 
+/* `alerts`: step 11 installs the CloudWatch agent from the region's bucket and configures it
+ * from the template's SSM parameter, before step 10 signals the node ready; without, no agent. */
+static void check_agent(const Cluster *c, const Rendered *r) {
+    if (!c->alerts.on) {
+        LACKS(c->name, r->text, "cloudwatch", "CloudWatch", "AmazonCloudWatch");
+        return;
+    }
+    const char *const order[] = {
+        "\nStep 9 service {", "\nStep 11 cloudwatch-agent {", "\nStep 10 ready {",
+    };
+    check_order(c->name, r->text, order, sizeof order / sizeof order[0]);
+    HAS(c->name, r->text,
+        "Invoke-WebRequest \"https://amazoncloudwatch-agent-$Region.s3.$Region.amazonaws.com/windows/amd64/latest/"
+        "amazon-cloudwatch-agent.msi\"",
+        "amazon-cloudwatch-agent-ctl.ps1\" -a fetch-config -m ec2 -s -c 'ssm:AmazonCloudWatch-octopus-stack'");
+}
+
 static void check_all(Arena *arena, const Cluster *c) {
     Rendered r = render(c);
     check_metadata(c, &r);
@@ -950,6 +968,7 @@ static void check_all(Arena *arena, const Cluster *c) {
     check_loader_contract(c, &r);
     check_steps(c, &r);
     check_schema_guard(c, &r);
+    check_agent(c, &r);
     cJSON_Delete(r.metadata);
     free(r.text);
 }

@@ -942,6 +942,96 @@ static void test_nat_modes(const char *dump)
     done(&f, t);
 }
 
+/* alerts and maintenance (issue 13, docs/monitoring.md) */
+static void with_alerts(Fixture *f)
+{
+    f->c->alerts.on = true;
+    f->c->alerts.email = LIST(f->arena, "oncall@example.com", "ops@example.com");
+    f->c->alerts.log_retention_days.value = 90;
+    f->c->maintenance.on = true;
+    f->c->maintenance.window = lit("sun:03:00-sun:04:00");
+    f->c->maintenance.backup_window = lit("01:00-02:00");
+}
+
+static void test_alerts(const char *dump)
+{
+    Fixture f = fixture(dump);
+    with_alerts(&f);
+    cJSON *t = lower(&f, "alerts");
+    /* web, 2 × 2 status checks, disk, database CPU, storage, memory, file system */
+    CHECK(count_type(t, "AWS::CloudWatch::Alarm") == 10);
+    const cJSON *recover = cJSON_GetArrayItem(prop(t, "Node2SystemAlarm", "AlarmActions"), 1);
+    CHECK_STR(str(get(recover, "Fn::Sub")), "arn:${AWS::Partition}:automate:${AWS::Region}:ec2:recover");
+    CHECK_STR(ref_of(cJSON_GetArrayItem(prop(t, "Node2SystemAlarm", "AlarmActions"), 0)), "AlertTopic");
+    CHECK_STR(ref_of(get(cJSON_GetArrayItem(prop(t, "Node2SystemAlarm", "Dimensions"), 0), "Value")), "Node2");
+    CHECK_STR(str(prop(t, "Node2SystemAlarm", "MetricName")), "StatusCheckFailed_System");
+    CHECK(cJSON_GetArraySize(prop(t, "Node1InstanceAlarm", "AlarmActions")) == 1);
+    CHECK_STR(str(prop(t, "Node1InstanceAlarm", "MetricName")), "StatusCheckFailed_Instance");
+    CHECK(prop(t, "DatabaseStorageAlarm", "Threshold")->valuedouble == 100.0 * 1073741824 / 10);
+    CHECK(prop(t, "FileSystemStorageAlarm", "Threshold")->valuedouble == 100.0 * 1073741824 / 10);
+    CHECK_STR(str(prop(t, "WebUnhealthyAlarm", "Namespace")), "AWS/ApplicationELB");
+    CHECK(!has_res(t, "RedisMemoryAlarm") && !has_res(t, "PollingUnhealthyAlarm1"));
+    CHECK(get(res(t, "NodeDiskAlarm"), "Properties") && !prop(t, "NodeDiskAlarm", "Tags"));
+    /* the topic: its own key (CloudWatch cannot use aws/sns), one subscription per address */
+    CHECK_STR(ref_of(prop(t, "AlertTopic", "KmsMasterKeyId")), "MonitoringKey");
+    CHECK(cJSON_GetArraySize(prop(t, "AlertTopic", "Subscription")) == 2);
+    CHECK(contains_string(prop(t, "MonitoringKey", "KeyPolicy"), "cloudwatch.amazonaws.com"));
+    CHECK(contains_string(prop(t, "MonitoringKey", "KeyPolicy"), "kms:CreateGrant"));
+    CHECK(prop(t, "NodeLogGroup", "RetentionInDays")->valuedouble == 90);
+    CHECK(prop(t, "NodeLogGroup", "KmsKeyId") != NULL);
+    CHECK_STR(str(get(res(t, "NodeLogGroup"), "DeletionPolicy")), "Retain");
+    CHECK_STR(str(get(prop(t, "AgentConfig", "Name"), "Fn::Sub")), "AmazonCloudWatch-${AWS::StackName}");
+    CHECK(contains_substring(prop(t, "AgentConfig", "Value"), "OctopusServer.txt"));
+    CHECK(contains_substring(prop(t, "NodeRole", "ManagedPolicyArns"), "CloudWatchAgentServerPolicy"));
+    /* the windows, each in its service's format */
+    CHECK_STR(str(prop(t, "Database", "PreferredMaintenanceWindow")), "sun:03:00-sun:04:00");
+    CHECK_STR(str(prop(t, "Database", "PreferredBackupWindow")), "01:00-02:00");
+    const cJSON *windows = prop(t, "FileSystem", "WindowsConfiguration");
+    CHECK_STR(str(get(windows, "WeeklyMaintenanceStartTime")), "7:03:00");
+    CHECK_STR(str(get(windows, "DailyAutomaticBackupStartTime")), "01:00");
+    CHECK(count_type(t, "AWS::EC2::VPCEndpoint") == 0);
+    check_common(t);
+    done(&f, t);
+
+    /* an existing topic, shared-queue polling, no backups, no NAT */
+    f = fixture(dump);
+    with_alerts(&f);
+    make_polling(f.c, POLL_SHARED_QUEUE, 3);
+    f.c->octopus.version = lit("2026.4.6909");
+    f.c->alerts.email = LIST(f.arena, "oncall@example.com");
+    f.c->alerts.email.count = 0;
+    f.c->alerts.topic = lit("arn:aws:sns:us-east-1:123456789012:octopus-alerts");
+    f.c->maintenance.window = lit("mon:23:00-tue:00:30");
+    f.c->database.backup_days.value = 0;
+    f.c->storage.backup_days.value = 0;
+    f.c->network.nat.value = NAT_NONE;
+    f.c->octopus.download_url = lit("https://downloads.example.com/Octopus.msi");
+    t = lower(&f, "alerts-topic");
+    CHECK(!has_res(t, "AlertTopic") && has_res(t, "MonitoringKey"));
+    CHECK_STR(str(cJSON_GetArrayItem(prop(t, "RedisMemoryAlarm", "AlarmActions"), 0)),
+              "arn:aws:sns:us-east-1:123456789012:octopus-alerts");
+    CHECK_STR(str(get(get(cJSON_GetArrayItem(prop(t, "RedisMemoryAlarm", "Dimensions"), 0), "Value"), "Fn::Sub")),
+              "${Redis}-001");
+    CHECK(has_res(t, "PollingUnhealthyAlarm") && count_type(t, "AWS::CloudWatch::Alarm") == 14);
+    CHECK_STR(str(prop(t, "WebUnhealthyAlarm", "Namespace")), "AWS/NetworkELB");
+    CHECK_STR(str(prop(t, "Redis", "PreferredMaintenanceWindow")), "mon:23:00-tue:00:30");
+    CHECK_STR(str(get(prop(t, "FileSystem", "WindowsConfiguration"), "WeeklyMaintenanceStartTime")), "1:23:00");
+    CHECK(!get(prop(t, "FileSystem", "WindowsConfiguration"), "DailyAutomaticBackupStartTime"));
+    CHECK(!prop(t, "Database", "PreferredBackupWindow"));
+    CHECK(has_res(t, "LogsEndpoint") && has_res(t, "MonitoringEndpoint"));
+    CHECK(depends_on(t, "NodeBootstrap", "LogsEndpoint") && depends_on(t, "NodeBootstrap", "MonitoringEndpoint"));
+    check_common(t);
+    done(&f, t);
+
+    /* without the blocks: nothing of it */
+    f = fixture(dump);
+    t = lower(&f, "no-alerts");
+    CHECK(count_type(t, "AWS::CloudWatch::Alarm") == 0 && !has_res(t, "MonitoringKey") && !has_res(t, "AgentConfig"));
+    CHECK(!prop(t, "Database", "PreferredMaintenanceWindow"));
+    CHECK(!contains_substring(prop(t, "NodeRole", "ManagedPolicyArns"), "CloudWatch"));
+    done(&f, t);
+}
+
 static void test_parameters(const char *dump)
 {
     Fixture f = fixture(dump);
@@ -1257,6 +1347,7 @@ int main(int argc, char **argv)
     test_self_managed_ad(dump);
     test_existing_vpc(dump);
     test_nat_modes(dump);
+    test_alerts(dump);
     test_parameters(dump);
     test_pinned_ami(dump);
     test_tags(dump);

@@ -835,6 +835,17 @@ void emit_format_number(double value, char buf[40]);
  * (malloc'd): Update:Replace and Update:Delete denied on its stateful resources. */
 char *policy_stack(const cJSON *tmpl, size_t *len);
 
+/* A kind of resource whose replacement or removal loses data: TYPE, and only logical id ID of
+ * it when ID is not NULL; WHAT is lost and how to KEEP it (plan's OH6001-OH6003). */
+typedef struct StatefulKind {
+    const char *type;
+    const char *id;
+    const char *what;
+    const char *keep;
+} StatefulKind;
+/* The kind of resource LOGICAL_ID of TYPE when it is stateful, else NULL. */
+const StatefulKind *stateful_find(const char *type, const char *logical_id);
+
 /* ---------------------------------------------------------------- fmt.c */
 /* The canonical layout of FILE, or NULL when it has syntax errors (reported). */
 char *fmt_file(Arena *arena, const File *file, DiagCtx *diag);

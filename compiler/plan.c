@@ -444,51 +444,9 @@ static void pair_resources(Plan *plan)
 
 /* ---------------------------------------------------------------- findings */
 
-/* The resources whose data a replacement or removal destroys, what is lost, how to keep it. */
-typedef struct Stateful {
-    const char *type;
-    const char *id;             /* only this logical id of the type, or NULL for every one */
-    const char *what;
-    const char *keep;
-} Stateful;
-
-static const Stateful stateful[] = {
-    { "AWS::RDS::DBInstance", NULL,
-      "the Octopus database (every project, release, deployment, variable and audit event); the new instance "
-      "starts empty and the old one's automated backups are deleted with it",
-      "take a manual snapshot first (`aws rds create-db-snapshot`) and restore the new instance from it, or keep "
-      "the old value of the property" },
-    { "AWS::FSx::FileSystem", NULL,
-      "the shared file system (built-in package repository, artifacts, task logs)",
-      "create a backup first (`aws fsx create-backup`) and restore the new file system from it, or keep the old "
-      "value of the property" },
-    { "AWS::DirectoryService::MicrosoftAD", NULL,
-      "the managed directory (its users, groups and the nodes' and file system's computer accounts); the file "
-      "system and the nodes joined to it stop authenticating",
-      "take a directory snapshot first (`aws ds create-snapshot`) and plan a migration; keep the old domain, "
-      "edition and network unless the cluster is rebuilt" },
-    { "AWS::SecretsManager::Secret", NULL,
-      "the secret's value (a generated password or key that the database, the directory or Octopus itself was "
-      "set up with; a new Octopus master key cannot decrypt the database's sensitive values)",
-      "read the value first (`aws secretsmanager get-secret-value`) and put it into the new secret before any "
-      "node boots (`aws secretsmanager put-secret-value`)" },
-    { "AWS::ElastiCache::ReplicationGroup", NULL,
-      "the Redis task queue shared by the nodes (queued and running tasks)",
-      "drain the nodes so that no task runs, or snapshot first (`aws elasticache create-snapshot`)" },
-    { "AWS::ElastiCache::CacheCluster", NULL,
-      "the Redis task queue shared by the nodes (queued and running tasks)",
-      "drain the nodes so that no task runs, or snapshot first (`aws elasticache create-snapshot`)" },
-    { "AWS::SSM::Parameter", "OctopusVersionParameter",
-      "the Octopus version record the nodes read to install and upgrade Octopus Server",
-      "keep the parameter's name; deploy when no node is booting" },
-};
-
-static const Stateful *find_stateful(const PlanResource *res)
+static const StatefulKind *find_stateful(const PlanResource *res)
 {
-    for (size_t i = 0; res->type && i < sizeof stateful / sizeof *stateful; i++)
-        if (!strcmp(stateful[i].type, res->type) && (!stateful[i].id || !strcmp(stateful[i].id, res->id)))
-            return &stateful[i];
-    return NULL;
+    return res->type ? stateful_find(res->type, res->id) : NULL;
 }
 
 static const PlanChange *worst_change(const PlanResource *res)
@@ -513,10 +471,18 @@ static void note_change(Plan *plan, Diagnostic *d, const PlanResource *res)
         diag_note(&plan->diag, d, (Span){ 0 }, "because `%s` changes: %s", c->path, plan_action_words[c->effect]);
 }
 
-/* OH6001-OH6003: a stateful resource replaced, possibly replaced, or removed. */
+/* Whether CloudFormation keeps the resource when the update removes it from the stack. */
+static bool kept_when_removed(const PlanResource *res)
+{
+    const char *policy = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res->old_res, "DeletionPolicy"));
+    return policy && strcmp(policy, "Retain") == 0;
+}
+
+/* OH6001-OH6003: a stateful resource replaced, possibly replaced, or removed (OH6009 when it is
+ * removed but kept). */
 static void check_stateful(Plan *plan, const PlanResource *res)
 {
-    const Stateful *s = find_stateful(res);
+    const StatefulKind *s = find_stateful(res);
     if (!s)
         return;
     Diagnostic *d = NULL;
@@ -525,6 +491,9 @@ static void check_stateful(Plan *plan, const PlanResource *res)
     else if (res->action == PA_MAY_REPLACE)
         d = diag_error(&plan->diag, res->span, "OH6002", "`%s` may be replaced: the update may destroy %s", res->id,
                        s->what);
+    else if (res->action == PA_REMOVE && kept_when_removed(res))
+        d = diag_warning(&plan->diag, res->span, "OH6009", "`%s` leaves the stack but is kept (DeletionPolicy "
+                         "Retain): %s stays, no longer managed by the stack", res->id, s->what);
     else if (res->action == PA_REMOVE)
         d = diag_error(&plan->diag, res->span, "OH6003", "`%s` is removed: the update deletes %s", res->id, s->what);
     if (!d)

@@ -6,33 +6,59 @@
 
 #include <stdlib.h>
 
-/* The types whose replacement or removal loses data or splits the cluster: the database,
- * the shared files, the directory (its computer accounts and DNS), every secret (a new one
- * has a new value: the master key opens the database), the Redis of shared-queue polling
- * (its queued polling work), the nodes' log group and the key that keeps it readable, and
- * the SSM parameter that records the cluster's Octopus version, which the bootstrap reads as
- * "this cluster has been initialised" (is_stateful). */
-static const char *const stateful_types[] = {
-    "AWS::RDS::DBInstance",
-    "AWS::FSx::FileSystem",
-    "AWS::DirectoryService::MicrosoftAD",
-    "AWS::DirectoryService::SimpleAD",
-    "AWS::SecretsManager::Secret",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::Logs::LogGroup",
-    "AWS::KMS::Key",
+/* The resources whose replacement or removal loses data or splits the cluster, what is lost and
+ * how to keep it: the database, the shared files, the directory (its computer accounts and DNS),
+ * every secret (a new one has a new value: the master key opens the database), the Redis of
+ * shared-queue polling, the nodes' log group and the key that keeps it readable, and of the SSM
+ * parameters only the one that records the cluster's Octopus version, which the bootstrap reads
+ * as "this cluster has been initialised" (the CloudWatch agent's configuration is rewritten from
+ * the template). One table for the stack policy and for `plan`'s findings, so that what a policy
+ * blocks is what `plan` warns about. */
+static const StatefulKind stateful_kinds[] = {
+    { "AWS::RDS::DBInstance", NULL,
+      "the Octopus database (every project, release, deployment, variable and audit event); the new instance "
+      "starts empty and the old one's automated backups are deleted with it",
+      "take a manual snapshot first (`aws rds create-db-snapshot`) and restore the new instance from it, or keep "
+      "the old value of the property" },
+    { "AWS::FSx::FileSystem", NULL,
+      "the shared file system (built-in package repository, artifacts, task logs)",
+      "create a backup first (`aws fsx create-backup`) and restore the new file system from it, or keep the old "
+      "value of the property" },
+    { "AWS::DirectoryService::MicrosoftAD", NULL,
+      "the managed directory (its users, groups and the nodes' and file system's computer accounts); the file "
+      "system and the nodes joined to it stop authenticating",
+      "take a directory snapshot first (`aws ds create-snapshot`) and plan a migration; keep the old domain, "
+      "edition and network unless the cluster is rebuilt" },
+    { "AWS::DirectoryService::SimpleAD", NULL,
+      "the directory (its users, groups and computer accounts); everything joined to it stops authenticating",
+      "take a directory snapshot first (`aws ds create-snapshot`) and keep its name and network" },
+    { "AWS::SecretsManager::Secret", NULL,
+      "the secret's value (a generated password or key that the database, the directory or Octopus itself was "
+      "set up with; a new Octopus master key cannot decrypt the database's sensitive values)",
+      "read the value first (`aws secretsmanager get-secret-value`) and put it into the new secret before any "
+      "node boots (`aws secretsmanager put-secret-value`)" },
+    { "AWS::ElastiCache::ReplicationGroup", NULL,
+      "the Redis task queue shared by the nodes (queued and running tasks)",
+      "drain the nodes so that no task runs, or snapshot first (`aws elasticache create-snapshot`)" },
+    { "AWS::SSM::Parameter", "OctopusVersionParameter",
+      "the Octopus version record the nodes read to install and upgrade Octopus Server",
+      "keep the parameter's name; deploy when no node is booting" },
+    { "AWS::Logs::LogGroup", NULL,
+      "the nodes' Octopus Server and bootstrap logs kept so far",
+      "export them first (`aws logs create-export-task`), or keep the log group's settings" },
+    { "AWS::KMS::Key", NULL,
+      "the key that encrypts the alert topic and the nodes' logs: logs written under it cannot be read "
+      "without it",
+      "keep the key (a removed key is only scheduled for deletion: cancel it with `aws kms cancel-key-deletion`)" },
 };
 
-/* Of the SSM parameters only the version record holds state: the CloudWatch agent's
- * configuration is written again from the template. */
-static bool is_stateful(const char *type, const char *logical_id)
+const StatefulKind *stateful_find(const char *type, const char *logical_id)
 {
-    if (strcmp(type, "AWS::SSM::Parameter") == 0)
-        return strcmp(logical_id, "OctopusVersionParameter") == 0;
-    for (size_t i = 0; i < sizeof stateful_types / sizeof stateful_types[0]; i++)
-        if (strcmp(stateful_types[i], type) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof stateful_kinds / sizeof stateful_kinds[0]; i++)
+        if (strcmp(stateful_kinds[i].type, type) == 0 &&
+            (!stateful_kinds[i].id || strcmp(stateful_kinds[i].id, logical_id) == 0))
+            return &stateful_kinds[i];
+    return NULL;
 }
 
 /* The `LogicalResourceId/<id>` of every stateful resource of TMPL, in the template's order. */
@@ -45,7 +71,7 @@ static cJSON *protected_resources(const cJSON *tmpl)
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(resource, "Type");
         if (!cJSON_IsString(type))
             BUG("resource %s has no Type", resource->string);
-        if (is_stateful(type->valuestring, resource->string)) {
+        if (stateful_find(type->valuestring, resource->string)) {
             char *name = oh_xmalloc(strlen(resource->string) + sizeof "LogicalResourceId/");
             strcpy(name, "LogicalResourceId/");
             strcat(name, resource->string);

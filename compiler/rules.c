@@ -1955,7 +1955,17 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "nodes { os = windows-2022 }",                                                             \
       "# deploy with --parameter-overrides WindowsAmi=ami-0123456789abcdef0",                    \
       "Pin the AMI the stack runs with `--parameter-overrides` for updates that should not "     \
-      "replace the nodes.")
+      "replace the nodes.")                                                                      \
+    X("OH6009", SEV_WARNING, "plan: a stateful resource leaves the stack but is kept (DeletionPolicy Retain)", \
+      "A resource removed from the template is deleted, unless its `DeletionPolicy` is `Retain`: "  \
+      "then CloudFormation only stops managing it. Its data survives, but it is still billed, "  \
+      "nothing in the stack uses or watches it any more, and a stack policy from "               \
+      "`build --stack-policy` denies the removal (Update:Delete), so the update fails until the " \
+      "policy is replaced.",                                                                     \
+      "# old: alerts { email = [\"oncall@example.com\"] }\nalerts { enabled = false }",          \
+      "# keep the block, or delete the kept resources by hand once they are no longer needed",   \
+      "Keep the block, or accept the orphaned resource: set the new stack policy first, and "    \
+      "delete the resource by hand when its data is no longer needed.")
 
 const RuleInfo rule_infos[] = {
 #define X(code, severity, title, why, wrong, right, fix) { code, severity, title, why, wrong, right },

@@ -1087,11 +1087,13 @@ def plan_removed_and_fixed_name():
         expect_rc(r, 1, "removing the managed directory")
         removed = {x["id"] for x in doc["resources"] if x["action"] == "remove"}
         expect({"Directory", "DirectoryAdminSecret"} <= removed, "removed: %r" % removed, r)
-        oh6003 = [x for x in doc["findings"] if x["code"] == "OH6003"]
-        expect(len(oh6003) == 2 and all(x["location"]["file"] == "a.oha" for x in oh6003),
-               "OH6003 at the old file's lines: %r" % oh6003, r)
+        # both are kept (DeletionPolicy Retain: the kept file system needs its directory): OH6009
+        kept = [x for x in doc["findings"] if x["code"] == "OH6009"]
+        expect(len(kept) == 2 and all(x["location"]["file"] == "a.oha" for x in kept),
+               "OH6009 at the old file's lines: %r" % kept, r)
         r = run("plan", "a.oha", "b.oha", "--color", "never", cwd=t.dir)
-        expect(re.search(r"error\[OH6003\]: `Directory` is removed.*\n +--> a\.oha:2:3\n", r.stdout), "span", r)
+        expect(re.search(r"warning\[OH6009\]: `Directory` leaves the stack.*\n +--> a\.oha:2:3\n", r.stdout),
+               "span", r)
         t.write("named.yaml", PLAN_NAMED)
         t.write("port.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080"))
         t.write("renamed.yaml", PLAN_NAMED.replace("Port: 80", "Port: 8080").replace("octopus-web", "octopus-web2"))
@@ -1103,6 +1105,36 @@ def plan_removed_and_fixed_name():
         expect_rc(r, 0, "a new name does not collide")
         expect(doc["resources"][0]["action"] == "replace" and doc["findings"] == [], "replaced, no finding", r)
 
+
+@case
+def plan_and_stack_policy_agree():
+    """`plan` reports the removal of exactly the stateful resources the stack policy protects:
+    switching the production sample's alerts off removes the log group and its key, which are
+    kept (DeletionPolicy Retain), so each is OH6009's warning rather than OH6003's error (exit
+    0), and they are the resources `--stack-policy` denies Update:Delete on."""
+    sample = os.path.join(SAMPLES, "production.oha")
+    with Tmp() as t, open(sample, encoding="utf-8") as f:
+        quiet, n = re.subn(r"(?m)^  alerts \{.*\}$", "  alerts { enabled = false }", f.read())
+        expect(n == 1, "production.oha has one `alerts` line to switch off")
+        t.write("quiet.oha", quiet)
+        r, doc = plan_json(t, sample, "quiet.oha")
+        expect_rc(r, 0, "a removal that keeps the resources is not destructive")
+        kept = sorted(re.match(r"`(\w+)`", x["message"]).group(1) for x in doc["findings"] if x["code"] == "OH6009")
+        expect(kept == ["MonitoringKey", "NodeLogGroup"], "OH6009 for the log group and its key: %r" % kept, r)
+        expect(all(x["severity"] == "warning" for x in doc["findings"]), "no error finding", r)
+        policy = t.path("policy.json")
+        expect_rc(run("build", sample, "-o", t.path("stack.yaml"), "--stack-policy", policy), 0, "build")
+        denied = {x.split("/")[1] for x in json.loads(read(policy))["Statement"][0]["Resource"]}
+        gone = {x["id"] for x in doc["resources"] if x["action"] == "remove"}
+        expect(gone & denied == set(kept), "the policy denies deleting what plan reports: %r" % (gone & denied), r)
+        # the same removal from a template whose resources are not kept is OH6003's error
+        with open(t.path("stack.yaml"), encoding="utf-8") as g:
+            deleting = g.read().replace("DeletionPolicy: Retain", "DeletionPolicy: Delete")
+        t.write("deleting.yaml", deleting)
+        r, doc = plan_json(t, "deleting.yaml", "quiet.oha")
+        expect_rc(r, 1, "removing stateful resources that are deleted")
+        lost = sorted(re.match(r"`(\w+)`", x["message"]).group(1) for x in doc["findings"] if x["code"] == "OH6003")
+        expect(lost == ["MonitoringKey", "NodeLogGroup"], "OH6003 for the deleted ones: %r" % lost, r)
 
 # ---------------------------------------------------------------- docs, completion, hooks, install
 

@@ -673,6 +673,23 @@ def build_stack_policy():
         expect(stale in r.stderr and read(stale) == b"{}\n", "names the stale policy, writes nothing", r)
         r = run("build", os.path.join(SAMPLES, "minimal.oha"), "-o", stack, "--stack-policy", stack)
         expect_rc(r, 2, "the policy and the template in one file")
+        # one file written two ways: the policy would replace the template (or the source)
+        before = read(stack)
+        os.mkdir(t.path("sub"))
+        for spelt in (os.path.join(os.path.dirname(stack), ".", "stack.yaml"),
+                      os.path.join(t.path("sub"), "..", "stack.yaml")):
+            for mode in ("-o", "--check"):
+                r = run("build", os.path.join(SAMPLES, "minimal.oha"), mode, stack, "--stack-policy", spelt)
+                expect_rc(r, 2, "the policy and the template in one file, written %s" % spelt)
+                expect("one file" in r.stderr and read(stack) == before, "refused, nothing written", r)
+        source = t.write("src.oha", read(os.path.join(SAMPLES, "minimal.oha")).decode("utf-8"))
+        r = run("build", source, "--stack-policy", os.path.join(t.path("sub"), "..", "src.oha"))
+        expect_rc(r, 2, "the policy over the source")
+        expect(read(source) == read(os.path.join(SAMPLES, "minimal.oha")), "the source kept", r)
+        fresh = t.path("fresh.yaml")
+        r = run("build", os.path.join(SAMPLES, "minimal.oha"), "-o", fresh, "--stack-policy", "./" + os.path.relpath(fresh))
+        expect_rc(r, 2, "a template and a policy not yet written, one spelt relative")
+        expect(not os.path.exists(fresh), "nothing written", r)
 
 
 @case

@@ -165,7 +165,11 @@ static void md_cell(const char *text, FILE *out)
 
 static void md_resource(const PlanResource *res, FILE *out)
 {
-    fprintf(out, "| %s | `%s` | `%s` | ", plan_action_words[res->action], res->id, res->type ? res->type : "?");
+    fprintf(out, "| %s | `", plan_action_words[res->action]);
+    md_cell(res->id, out);      /* a hand-written template's id or type may hold a `|` too */
+    fputs("` | `", out);
+    md_cell(res->type ? res->type : "?", out);
+    fputs("` | ", out);
     for (size_t i = 0; i < res->changes.count; i++) {
         const PlanChange *c = res->changes.items[i];
         fputs(i ? "<br>" : "", out);

@@ -1076,6 +1076,12 @@ def plan_exit_and_formats():
         r = run("plan", "a.yaml", "b.oha", "--format", "markdown", cwd=t.dir)
         expect_rc(r, 1, "markdown exit")
         expect(r.stdout.startswith("### octohac plan:") and "| replace | `Directory` |" in r.stdout, "markdown", r)
+        # a hand-written template's id and type stay in their cells
+        t.write("p1.json", '{"Resources": {"A|B": {"Type": "X|\\nY", "Properties": {"N": 1}}}}')
+        t.write("p2.json", '{"Resources": {"A|B": {"Type": "X|\\nY", "Properties": {"N": 2}}}}')
+        r = run("plan", "p1.json", "p2.json", "--format", "markdown", cwd=t.dir)
+        row = [line for line in r.stdout.splitlines() if line.startswith("| may be replaced ")]
+        expect(row == ["| may be replaced | `A\\|B` | `X\\| Y` | `Properties.N`: may be replaced |"], "escaped cells: %r" % row, r)
         r = run("plan", "a.yaml", "b.oha", "--color", "always", cwd=t.dir)
         expect("\033[" in r.stdout, "--color always colours", r)
         r = run("plan", "a.yaml", "b.oha", "--color", "never", cwd=t.dir)

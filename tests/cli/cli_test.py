@@ -1082,6 +1082,12 @@ def plan_exit_and_formats():
         r = run("plan", "p1.json", "p2.json", "--format", "markdown", cwd=t.dir)
         row = [line for line in r.stdout.splitlines() if line.startswith("| may be replaced ")]
         expect(row == ["| may be replaced | `A\\|B` | `X\\| Y` | `Properties.N`: may be replaced |"], "escaped cells: %r" % row, r)
+        # ... and in the human form their control characters are shown, not sent to the terminal
+        t.write("e1.json", '{"Resources": {"A\\u001b[2J": {"Type": "X\\u0007", "Properties": {"N\\n": 1}}}}')
+        t.write("e2.json", '{"Resources": {"A\\u001b[2J": {"Type": "X\\u0007", "Properties": {"N\\n": 2}}}}')
+        r = run("plan", "e1.json", "e2.json", "--color", "never", cwd=t.dir)
+        expect("\033" not in r.stdout and "\007" not in r.stdout and "A\\x1B[2J  X\\x07" in r.stdout
+               and "Properties.N\\x0A: may be replaced" in r.stdout, "control characters escaped", r)
         r = run("plan", "a.yaml", "b.oha", "--color", "always", cwd=t.dir)
         expect("\033[" in r.stdout, "--color always colours", r)
         r = run("plan", "a.yaml", "b.oha", "--color", "never", cwd=t.dir)

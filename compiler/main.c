@@ -4,6 +4,7 @@
  * maps the outcome to the exit codes 0/1/2/3. It compiles nothing itself, and it is
  * the only place that writes to standard output. */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700          /* realpath */
 #include "octohac.h"
 
 #include <ctype.h>
@@ -641,6 +642,40 @@ typedef struct BuildPlan {
     bool compact;
 } BuildPlan;
 
+/* PATH as its folder resolved (links, `.`, `..`) and its last name, malloc'd; NULL when the
+ * folder does not exist. */
+static char *resolved_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    if (!real)
+        return NULL;
+    const char *name = slash ? slash + 1 : path;
+    size_t len = strlen(real) + 1 + strlen(name) + 1;
+    char *full = oh_xmalloc(len);
+    snprintf(full, len, "%s/%s", real, name);
+    free(real);
+    return full;
+}
+
+/* Whether A and B name one file however they are written (`x.json`, `./x.json`, `d/../x.json`,
+ * a hard link): two writes to it would leave only the second. */
+static bool same_file(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return true;
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ra = resolved_path(a), *rb = resolved_path(b);
+    bool same = ra && rb && strcmp(ra, rb) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
 static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
 {
     if (args->pos_count != 1)
@@ -653,10 +688,11 @@ static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
     plan->policy_path = args->value[OPT_STACK_POLICY];
     if (plan->out_path && plan->check_path)
         return usage_error(cmd, "`-o` and `--check` exclude each other");
-    const char *template_path = plan->out_path ? plan->out_path : plan->check_path;
-    if (plan->policy_path && template_path && strcmp(plan->policy_path, template_path) == 0)
-        return usage_error(cmd, "the stack policy and the template cannot both be `%s`", plan->policy_path);
     const char *target = plan->out_path ? plan->out_path : plan->check_path;
+    if (plan->policy_path && target && same_file(plan->policy_path, target))
+        return usage_error(cmd, "the stack policy `%s` and the template `%s` are one file", plan->policy_path, target);
+    if (plan->policy_path && same_file(plan->policy_path, plan->file))
+        return usage_error(cmd, "the stack policy `%s` would overwrite the source `%s`", plan->policy_path, plan->file);
     int format = target && ends_with(target, ".json") ? OUT_JSON : OUT_YAML;
     if (args->value[OPT_FORMAT] && !lookup(cmd, "output format", out_formats, args->value[OPT_FORMAT], &format))
         return EXIT_USAGE;

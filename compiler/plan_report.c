@@ -39,18 +39,42 @@ static void print_change_cause(const PlanChange *c, FILE *out)
 
 /* ---------------------------------------------------------------- human */
 
+/* TEXT from a template (an id, a type, a key) with its control characters as \xNN: a
+ * hand-written template must not move the cursor or recolour the terminal. */
+static void human_text(const char *text, FILE *out)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            fprintf(out, "\\x%02X", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 static void human_resource(const PlanResource *res, bool color, FILE *out)
 {
     const char *on = color ? action_colors[res->action] : "", *off = color ? "\033[0m" : "";
-    fprintf(out, "%s%3s %s%s  %s  %s", on, plan_action_symbol[res->action], res->id, off,
-            res->type ? res->type : "?", plan_action_words[res->action]);
-    if (res->source)
-        fprintf(out, "  (%s)", res->source);
+    fprintf(out, "%s%3s ", on, plan_action_symbol[res->action]);
+    human_text(res->id, out);
+    fprintf(out, "%s  ", off);
+    human_text(res->type ? res->type : "?", out);
+    fprintf(out, "  %s", plan_action_words[res->action]);
+    if (res->source) {
+        fputs("  (", out);
+        human_text(res->source, out);
+        fputc(')', out);
+    }
     fputc('\n', out);
     for (size_t i = 0; i < res->changes.count; i++) {
         const PlanChange *c = res->changes.items[i];
-        fprintf(out, "      %s: %s", c->path, plan_action_words[c->effect]);
-        print_change_cause(c, out);
+        fputs("      ", out);
+        human_text(c->path, out);
+        fprintf(out, ": %s", plan_action_words[c->effect]);
+        if (c->cause) {
+            fputs(" (`", out);
+            human_text(c->cause, out);
+            fputs("` is replaced)", out);
+        }
         fputc('\n', out);
     }
 }
@@ -165,7 +189,11 @@ static void md_cell(const char *text, FILE *out)
 
 static void md_resource(const PlanResource *res, FILE *out)
 {
-    fprintf(out, "| %s | `%s` | `%s` | ", plan_action_words[res->action], res->id, res->type ? res->type : "?");
+    fprintf(out, "| %s | `", plan_action_words[res->action]);
+    md_cell(res->id, out);      /* a hand-written template's id or type may hold a `|` too */
+    fputs("` | `", out);
+    md_cell(res->type ? res->type : "?", out);
+    fputs("` | ", out);
     for (size_t i = 0; i < res->changes.count; i++) {
         const PlanChange *c = res->changes.items[i];
         fputs(i ? "<br>" : "", out);

@@ -867,40 +867,46 @@ static bool parse_daily(const char *text, Window *w)       /* "hh:mm-hh:mm" */
     return true;
 }
 
-/* RDS and ElastiCache take a maintenance window of 60 minutes (ElastiCache's minimum) to 24 hours. */
-static void check_maintenance_window(const RuleCtx *rc, const Cluster *c)   /* OH2030 */
+/* A window attribute, its parser, the lengths AWS accepts and an example for the help. */
+typedef struct WindowSpec {
+    const StrAttr *attr;
+    bool (*parse)(const char *text, Window *w);
+    int min_length, max_length;
+    const char *help;
+} WindowSpec;
+
+/* OH2030 and OH2031: a literal window that does not parse or whose length AWS refuses. */
+static void check_window(const RuleCtx *rc, const Cluster *c, const WindowSpec *spec, const char *what)
 {
-    const StrAttr *a = &c->maintenance.window;
+    const StrAttr *a = spec->attr;
     Window w;
     if (!c->maintenance.on || !is_literal(a))
         return;
-    bool parsed = parse_weekly(a->text, &w);
-    if (parsed && w.length >= 60 && w.length <= 1440)
+    bool parsed = spec->parse(a->text, &w);
+    if (parsed && w.length >= spec->min_length && w.length <= spec->max_length)
         return;
-    Diagnostic *d = report_at(rc, &a->origin, "maintenance window `%s` is not a valid window", a->text);
+    Diagnostic *d = report_at(rc, &a->origin, "%s window `%s` is not a valid window", what, a->text);
     if (!parsed)
         diag_label(rc->diag, d, "hours go from 00 to 23 and minutes from 00 to 59");
     else
         diag_label(rc->diag, d, "%d minutes long", w.length);
-    diag_help(rc->diag, d, "write a UTC window of 1 to 24 hours, such as `sun:03:00-sun:04:00`");
+    diag_help(rc->diag, d, "%s", spec->help);
+}
+
+/* RDS and ElastiCache take a maintenance window of 60 minutes (ElastiCache's minimum) to 24 hours. */
+static void check_maintenance_window(const RuleCtx *rc, const Cluster *c)   /* OH2030 */
+{
+    const WindowSpec spec = { &c->maintenance.window, parse_weekly, 60, 1440,
+                              "write a UTC window of 1 to 24 hours, such as `sun:03:00-sun:04:00`" };
+    check_window(rc, c, &spec, "maintenance");
 }
 
 /* RDS takes a backup window of at least 30 minutes. */
 static void check_backup_window(const RuleCtx *rc, const Cluster *c)        /* OH2031 */
 {
-    const StrAttr *a = &c->maintenance.backup_window;
-    Window w;
-    if (!c->maintenance.on || !is_literal(a))
-        return;
-    bool parsed = parse_daily(a->text, &w);
-    if (parsed && w.length >= 30)
-        return;
-    Diagnostic *d = report_at(rc, &a->origin, "backup window `%s` is not a valid window", a->text);
-    if (!parsed)
-        diag_label(rc->diag, d, "hours go from 00 to 23 and minutes from 00 to 59");
-    else
-        diag_label(rc->diag, d, "%d minutes long", w.length);
-    diag_help(rc->diag, d, "write a daily UTC window of at least 30 minutes, such as `01:00-02:00`");
+    const WindowSpec spec = { &c->maintenance.backup_window, parse_daily, 30, 1440,
+                              "write a daily UTC window of at least 30 minutes, such as `01:00-02:00`" };
+    check_window(rc, c, &spec, "backup");
 }
 
 /* Does the daily window B meet the weekly window M on any day (M may wrap past Sunday)? */

@@ -190,9 +190,10 @@ function Get-Schema { Invoke-Sql 'DECLARE @t sysname=QUOTENAME(@catalog)+''..Oct
 
 # Refuses Octopus V when a newer Octopus has upgraded the database: an older server cannot run a
 # newer schema. The failure signal's id names the database's version. Anything that is not a
-# version (no catalog, no history yet) passes.
+# version (no catalog, no history yet) passes. Retried as step 6's probe is: a database that
+# does not answer yet (a just-created instance, a failover) must not fail the node.
 function Assert-Schema($v) {
-    if (($db = "$(Get-Schema)" -as [version]) -gt $v) {
+    if (($db = "$(Retry 'checking the database version' { Get-Schema } 10)" -as [version]) -gt $v) {
         $Script:At = "step4-older-than-db-$db"
         throw "Octopus $v is older than the database"
     }

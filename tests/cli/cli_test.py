@@ -673,6 +673,23 @@ def build_stack_policy():
         expect(stale in r.stderr and read(stale) == b"{}\n", "names the stale policy, writes nothing", r)
         r = run("build", os.path.join(SAMPLES, "minimal.oha"), "-o", stack, "--stack-policy", stack)
         expect_rc(r, 2, "the policy and the template in one file")
+        # one file written two ways: the policy would replace the template (or the source)
+        before = read(stack)
+        os.mkdir(t.path("sub"))
+        for spelt in (os.path.join(os.path.dirname(stack), ".", "stack.yaml"),
+                      os.path.join(t.path("sub"), "..", "stack.yaml")):
+            for mode in ("-o", "--check"):
+                r = run("build", os.path.join(SAMPLES, "minimal.oha"), mode, stack, "--stack-policy", spelt)
+                expect_rc(r, 2, "the policy and the template in one file, written %s" % spelt)
+                expect("one file" in r.stderr and read(stack) == before, "refused, nothing written", r)
+        source = t.write("src.oha", read(os.path.join(SAMPLES, "minimal.oha")).decode("utf-8"))
+        r = run("build", source, "--stack-policy", os.path.join(t.path("sub"), "..", "src.oha"))
+        expect_rc(r, 2, "the policy over the source")
+        expect(read(source) == read(os.path.join(SAMPLES, "minimal.oha")), "the source kept", r)
+        fresh = t.path("fresh.yaml")
+        r = run("build", os.path.join(SAMPLES, "minimal.oha"), "-o", fresh, "--stack-policy", "./" + os.path.relpath(fresh))
+        expect_rc(r, 2, "a template and a policy not yet written, one spelt relative")
+        expect(not os.path.exists(fresh), "nothing written", r)
 
 
 @case
@@ -1059,6 +1076,18 @@ def plan_exit_and_formats():
         r = run("plan", "a.yaml", "b.oha", "--format", "markdown", cwd=t.dir)
         expect_rc(r, 1, "markdown exit")
         expect(r.stdout.startswith("### octohac plan:") and "| replace | `Directory` |" in r.stdout, "markdown", r)
+        # a hand-written template's id and type stay in their cells
+        t.write("p1.json", '{"Resources": {"A|B": {"Type": "X|\\nY", "Properties": {"N": 1}}}}')
+        t.write("p2.json", '{"Resources": {"A|B": {"Type": "X|\\nY", "Properties": {"N": 2}}}}')
+        r = run("plan", "p1.json", "p2.json", "--format", "markdown", cwd=t.dir)
+        row = [line for line in r.stdout.splitlines() if line.startswith("| may be replaced ")]
+        expect(row == ["| may be replaced | `A\\|B` | `X\\| Y` | `Properties.N`: may be replaced |"], "escaped cells: %r" % row, r)
+        # ... and in the human form their control characters are shown, not sent to the terminal
+        t.write("e1.json", '{"Resources": {"A\\u001b[2J": {"Type": "X\\u0007", "Properties": {"N\\n": 1}}}}')
+        t.write("e2.json", '{"Resources": {"A\\u001b[2J": {"Type": "X\\u0007", "Properties": {"N\\n": 2}}}}')
+        r = run("plan", "e1.json", "e2.json", "--color", "never", cwd=t.dir)
+        expect("\033" not in r.stdout and "\007" not in r.stdout and "A\\x1B[2J  X\\x07" in r.stdout
+               and "Properties.N\\x0A: may be replaced" in r.stdout, "control characters escaped", r)
         r = run("plan", "a.yaml", "b.oha", "--color", "always", cwd=t.dir)
         expect("\033[" in r.stdout, "--color always colours", r)
         r = run("plan", "a.yaml", "b.oha", "--color", "never", cwd=t.dir)

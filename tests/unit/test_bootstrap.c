@@ -916,7 +916,8 @@ static void check_schema_guard(const Cluster *c, const Rendered *r) {
         "IF OBJECT_ID(@t)>0 EXEC(''SELECT TOP 1 ISNULL(Version,0) FROM ''+@t+'' ORDER BY Installed DESC'') "
         "ELSE SELECT DB_ID(@catalog)' }",
         "[void]$query.Parameters.AddWithValue('@catalog', $catalog);",
-        "function Assert-Schema($v) { if (($db = \"$(Get-Schema)\" -as [version]) -gt $v) { "
+        "function Assert-Schema($v) { if (($db = \"$(Retry 'checking the database version' { Get-Schema } 10)\" "
+        "-as [version]) -gt $v) { "
         "$Script:At = \"step4-older-than-db-$db\"; throw \"Octopus $v is older than the database\" } }");
     const char *const order[] = {
         "\nfunction Invoke-Sql($text) {", "\nfunction Get-Schema {", "\nfunction Assert-Schema($v) {",

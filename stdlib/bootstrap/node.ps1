@@ -424,8 +424,11 @@ Step 11 cloudwatch-agent {
     [Net.ServicePointManager]::SecurityProtocol = 'Tls12'
     $msi = "$D\cwagent.msi"
     Retry 'downloading the CloudWatch agent' { Invoke-WebRequest "https://amazoncloudwatch-agent-$Region.s3.$Region.amazonaws.com/windows/amd64/latest/amazon-cloudwatch-agent.msi" -OutFile $msi -UseBasicParsing }
-    $run = Start-Process msiexec.exe "/i $msi /quiet /norestart" -Wait -PassThru
-    if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
+    # retried as Install-Msi is: another install running (1618) must not fail the node
+    Retry 'installing the CloudWatch agent' {
+        $run = Start-Process msiexec.exe "/i $msi /quiet /norestart" -Wait -PassThru
+        if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode)" }
+    }
     & "${!env:ProgramFiles}\Amazon\AmazonCloudWatchAgent\amazon-cloudwatch-agent-ctl.ps1" -a fetch-config -m ec2 -s -c 'ssm:${AgentConfig}'
 }
 #endif

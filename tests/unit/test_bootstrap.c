@@ -956,7 +956,9 @@ static void check_agent(const Cluster *c, const Rendered *r) {
     HAS(c->name, r->text,
         "Invoke-WebRequest \"https://amazoncloudwatch-agent-$Region.s3.$Region.amazonaws.com/windows/amd64/latest/"
         "amazon-cloudwatch-agent.msi\"",
-        "amazon-cloudwatch-agent-ctl.ps1\" -a fetch-config -m ec2 -s -c 'ssm:AmazonCloudWatch-octopus-stack'");
+        "amazon-cloudwatch-agent-ctl.ps1\" -a fetch-config -m ec2 -s -c 'ssm:AmazonCloudWatch-octopus-stack'",
+        /* the install is retried like Install-Msi's: another install running must not fail the node */
+        "Retry 'installing the CloudWatch agent' { $run = Start-Process msiexec.exe \"/i $msi /quiet /norestart\" -Wait -PassThru; ");
 }
 
 static void check_all(Arena *arena, const Cluster *c) {

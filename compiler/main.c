@@ -716,12 +716,13 @@ static int check_output(const BuildPlan *plan, const char *path, const char *dat
     free(have);
     if (same)
         return EXIT_CLEAN;
-    if (plan->policy_path)
-        fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s --stack-policy %s`\n",
-                path, have ? "out of date" : "missing", plan->file, plan->check_path, plan->policy_path);
-    else
-        fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s -o %s`\n", path,
-                have ? "out of date" : "missing", plan->file, plan->check_path);
+    /* the hint repeats every flag that shaped the output, so that running it gives DATA */
+    bool json_by_flag = plan->format == OUT_JSON && !ends_with(plan->check_path, ".json");
+    fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s%s%s -o %s%s%s%s%s`\n", path,
+            have ? "out of date" : "missing", plan->file, plan->cluster ? " --cluster " : "",
+            plan->cluster ? plan->cluster : "", plan->check_path, json_by_flag ? " -f json" : "",
+            plan->compact ? " --compact" : "", plan->policy_path ? " --stack-policy " : "",
+            plan->policy_path ? plan->policy_path : "");
     return EXIT_INPUT;
 }
 

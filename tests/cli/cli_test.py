@@ -619,6 +619,19 @@ def build_check_output():
         jout = t.path("stack.json")
         expect_rc(run("build", sample, "-o", jout), 0, "-o json")
         expect_rc(run("build", sample, "--check", jout), 0, "--check json by extension")
+        # the hint repeats every flag that shaped the output: running it makes --check pass
+        for flags in (["--cluster", "octopus"], ["-f", "json", "--compact"],
+                      ["--stack-policy", t.path("policy.json")]):
+            out = t.path("hinted.txt")
+            r = run("build", sample, "--check", out, *flags)
+            expect_rc(r, 1, "--check %s with a missing OUT" % flags)
+            hint = re.search(r"regenerate it with `octohac (build [^`]*)`", r.stderr)
+            expect(hint is not None, "a regeneration hint", r)
+            args = hint.group(1).split()
+            expect(all(f in args for f in flags), "the hint keeps %r: %s" % (flags, hint.group(1)), r)
+            expect_rc(run(*args), 0, "the hint runs")
+            expect_rc(run("build", sample, "--check", out, *flags), 0, "--check passes after the hint: %s" % flags)
+            os.remove(out)
 
 
 STATEFUL_TYPES = {"AWS::RDS::DBInstance", "AWS::FSx::FileSystem", "AWS::DirectoryService::MicrosoftAD",

@@ -233,25 +233,25 @@ static void load_balancer_alarms(Low *low)
                         arena_printf(low->arena, "node %d failed the polling health check for 5 minutes", i));
 }
 
+/* Node I's status check METRIC ("System" or "Instance") failing for PERIODS minutes. */
+static void node_status_alarm(Low *low, int i, const char *check, const char *why, int periods, bool recover)
+{
+    AlarmSpec spec = {arena_printf(low->arena, "Node%d%sAlarm", i, check),
+                      arena_printf(low->arena, "node %d %s", i, why),
+                      "AWS/EC2", arena_printf(low->arena, "StatusCheckFailed_%s", check), "Maximum",
+                      low_list(dim("InstanceId", low_ref(arena_printf(low->arena, "Node%d", i))), NULL),
+                      60, periods, 1, "GreaterThanOrEqualToThreshold", recover};
+    alarm(low, &spec);
+}
+
 /* Per node: the host's checks (with EC2's recover action, which moves the node to healthy
  * hardware keeping its ID, addresses and volumes) and the instance's own checks. */
 static void node_alarms(Low *low)
 {
     const Cluster *c = low->cluster;
     for (int i = 1; i <= (int)c->nodes.count.value; i++) {
-        const char *node = arena_printf(low->arena, "Node%d", i);
-        AlarmSpec sys = {arena_printf(low->arena, "Node%dSystemAlarm", i),
-                         arena_printf(low->arena, "node %d host failed its status check, recovering", i),
-                         "AWS/EC2", "StatusCheckFailed_System", "Maximum",
-                         low_list(dim("InstanceId", low_ref(node)), NULL), 60, 2, 1,
-                         "GreaterThanOrEqualToThreshold", true};
-        alarm(low, &sys);
-        AlarmSpec inst = {arena_printf(low->arena, "Node%dInstanceAlarm", i),
-                          arena_printf(low->arena, "node %d Windows failed its status check", i),
-                          "AWS/EC2", "StatusCheckFailed_Instance", "Maximum",
-                          low_list(dim("InstanceId", low_ref(node)), NULL), 60, 3, 1,
-                          "GreaterThanOrEqualToThreshold", false};
-        alarm(low, &inst);
+        node_status_alarm(low, i, "System", "host failed its status check, recovering", 2, true);
+        node_status_alarm(low, i, "Instance", "Windows failed its status check", 3, false);
     }
     /* One alarm for every node's C: drive: the agent publishes without a host dimension, so
      * the nodes share the series and Minimum is the fullest disk. */

@@ -51,6 +51,14 @@ static void human_text(const char *text, FILE *out)
     }
 }
 
+/* TEXT between OPEN and CLOSE, TEXT made safe for the terminal. */
+static void human_aside(const char *open, const char *text, const char *close, FILE *out)
+{
+    fputs(open, out);
+    human_text(text, out);
+    fputs(close, out);
+}
+
 static void human_resource(const PlanResource *res, bool color, FILE *out)
 {
     const char *on = color ? action_colors[res->action] : "", *off = color ? "\033[0m" : "";
@@ -59,22 +67,15 @@ static void human_resource(const PlanResource *res, bool color, FILE *out)
     fprintf(out, "%s  ", off);
     human_text(res->type ? res->type : "?", out);
     fprintf(out, "  %s", plan_action_words[res->action]);
-    if (res->source) {
-        fputs("  (", out);
-        human_text(res->source, out);
-        fputc(')', out);
-    }
+    if (res->source)
+        human_aside("  (", res->source, ")", out);
     fputc('\n', out);
     for (size_t i = 0; i < res->changes.count; i++) {
         const PlanChange *c = res->changes.items[i];
-        fputs("      ", out);
-        human_text(c->path, out);
-        fprintf(out, ": %s", plan_action_words[c->effect]);
-        if (c->cause) {
-            fputs(" (`", out);
-            human_text(c->cause, out);
-            fputs("` is replaced)", out);
-        }
+        human_aside("      ", c->path, ": ", out);
+        fputs(plan_action_words[c->effect], out);
+        if (c->cause)
+            human_aside(" (`", c->cause, "` is replaced)", out);
         fputc('\n', out);
     }
 }

@@ -698,41 +698,43 @@ static void test_classic(const char *dump)
     done(&f, t);
 }
 
+/* Each of the NULL-terminated IDS has DeletionPolicy POLICY (and the same UpdateReplacePolicy
+ * when BOTH), or none when POLICY is NULL. */
+static void check_kept(cJSON *t, const char *policy, bool both, const char *const *ids)
+{
+    for (; *ids; ids++) {
+        if (!policy) {
+            CHECK(get(res(t, *ids), "DeletionPolicy") == NULL);
+            continue;
+        }
+        CHECK_STR(str(get(res(t, *ids), "DeletionPolicy")), policy);
+        if (both)
+            CHECK_STR(str(get(res(t, *ids), "UpdateReplacePolicy")), policy);
+    }
+}
+#define KEPT(t, policy, both, ...) check_kept(t, policy, both, (const char *const[]){ __VA_ARGS__, NULL })
+
 static void test_deletion_policies(const char *dump)
 {
     Fixture f = fixture(dump);
     cJSON *t = lower(&f, "deletion-default");
-    CHECK_STR(str(get(res(t, "Database"), "DeletionPolicy")), "Snapshot");
-    CHECK_STR(str(get(res(t, "Database"), "UpdateReplacePolicy")), "Snapshot");
-    CHECK_STR(str(get(res(t, "FileSystem"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Retain");
+    KEPT(t, "Snapshot", true, "Database");
+    KEPT(t, "Retain", true, "FileSystem");
+    KEPT(t, "Retain", false, "MasterKeySecret", "DatabaseSecret", "DatabaseLoginSecret");
     /* the kept file system's interfaces keep its group, the subnets and the VPC, and it keeps
      * its directory: deleting the stack succeeds around them */
-    static const char *const kept[] = {"FileSystemSecurityGroup", "Directory", "DirectoryAdminSecret", "Vpc",
-                                       "PrivateSubnet1", "PrivateSubnet2"};
-    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-        CHECK_STR(str(get(res(t, kept[i]), "DeletionPolicy")), "Retain");
-        CHECK_STR(str(get(res(t, kept[i]), "UpdateReplacePolicy")), "Retain");
-    }
+    KEPT(t, "Retain", true, "FileSystemSecurityGroup", "Directory", "DirectoryAdminSecret", "Vpc", "PrivateSubnet1",
+         "PrivateSubnet2");
     /* a database kept as a snapshot leaves nothing behind */
-    CHECK(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "NodeSecurityGroup"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "PublicSubnet1"), "DeletionPolicy") == NULL);
+    KEPT(t, NULL, false, "DatabaseSecurityGroup", "DatabaseSubnetGroup", "NodeSecurityGroup", "PublicSubnet1");
     done(&f, t);
 
     f = fixture(dump);
     f.c->database.deletion.value = DEL_RETAIN;
     f.c->storage.deletion.value = DEL_DELETE;
     t = lower(&f, "deletion-retain-database");
-    CHECK_STR(str(get(res(t, "DatabaseSecurityGroup"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "DatabaseSubnetGroup"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "Vpc"), "DeletionPolicy")), "Retain");
-    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "Directory"), "DeletionPolicy") == NULL);
+    KEPT(t, "Retain", false, "DatabaseSecurityGroup", "DatabaseSubnetGroup", "Vpc");
+    KEPT(t, NULL, false, "FileSystemSecurityGroup", "Directory");
     done(&f, t);
 
     f = fixture(dump);
@@ -740,14 +742,10 @@ static void test_deletion_policies(const char *dump)
     f.c->storage.deletion.value = DEL_DELETE;
     t = lower(&f, "deletion-delete");
     /* nothing kept: nothing else is either */
-    CHECK(get(res(t, "Vpc"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "PrivateSubnet1"), "DeletionPolicy") == NULL);
-    CHECK(get(res(t, "FileSystemSecurityGroup"), "DeletionPolicy") == NULL);
-    CHECK_STR(str(get(res(t, "Database"), "DeletionPolicy")), "Delete");
+    KEPT(t, NULL, false, "Vpc", "PrivateSubnet1", "FileSystemSecurityGroup");
+    KEPT(t, "Delete", false, "Database", "DatabaseSecret", "DatabaseLoginSecret");
     CHECK_STR(str(get(res(t, "FileSystem"), "UpdateReplacePolicy")), "Delete");
-    CHECK_STR(str(get(res(t, "MasterKeySecret"), "DeletionPolicy")), "Retain");
-    CHECK_STR(str(get(res(t, "DatabaseSecret"), "DeletionPolicy")), "Delete");
-    CHECK_STR(str(get(res(t, "DatabaseLoginSecret"), "DeletionPolicy")), "Delete");
+    KEPT(t, "Retain", false, "MasterKeySecret");
     done(&f, t);
 }
 

@@ -570,6 +570,7 @@ static const struct {
     {"AWS::RDS::DBSubnetGroup", TAGS_LIST},
     {"AWS::SNS::Topic", TAGS_LIST},
     {"AWS::SSM::Association", TAGS_NONE},
+    {"AWS::SSM::Document", TAGS_LIST},        /* the operations template's */
     {"AWS::SSM::Parameter", TAGS_MAP},
     {"AWS::SecretsManager::Secret", TAGS_LIST},
 };
@@ -669,6 +670,18 @@ static const char *description(const Cluster *c, Arena *arena)
         return c->description.text;
     return arena_printf(arena, "Octopus Deploy HA cluster %s", c->name);
 }
+
+/* For the operations template (lower_operations.c): the same finishing pass, region rule
+ * and source name as the main template's. */
+void low_finish_resources(Low *low)
+{
+    cJSON *res;
+    cJSON_ArrayForEach(res, low->resources)
+        finish_resource(low, res);
+}
+
+cJSON *low_region_rules(Low *low) { return lower_rules(low); }
+const char *low_source_name(const Source *src) { return display_name(src); }
 
 /* NULL, with the errors reported, when a param() name collides with the template's own. */
 cJSON *low_template(const Cluster *cluster, DiagCtx *diag)

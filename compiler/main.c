@@ -31,7 +31,7 @@ static int worst(int a, int b) { return a > b ? a : b; }
 typedef enum OptId {
     OPT_CLUSTER, OPT_FORMAT, OPT_OUTPUT, OPT_CHECK_OUT, OPT_CHECK_FLAG, OPT_WRITE,
     OPT_INCLUDE, OPT_WERROR, OPT_COLOR, OPT_DUMP, OPT_LIST, OPT_HELP, OPT_COMPACT,
-    OPT_STACK_POLICY, OPT__COUNT
+    OPT_STACK_POLICY, OPT_OPERATIONS, OPT__COUNT
 } OptId;
 
 typedef struct OptSpec {
@@ -45,7 +45,7 @@ typedef struct OptSpec {
 static const OptSpec build_opts[] = {
     { OPT_CLUSTER, "cluster", 0, true }, { OPT_FORMAT, "format", 'f', true },
     { OPT_OUTPUT, "output", 'o', true }, { OPT_CHECK_OUT, "check", 0, true },
-    { OPT_STACK_POLICY, "stack-policy", 0, true },
+    { OPT_STACK_POLICY, "stack-policy", 0, true }, { OPT_OPERATIONS, "operations", 0, false },
     { OPT_INCLUDE, "include", 'I', true }, { OPT_WERROR, "werror", 0, false },
     { OPT_COLOR, "color", 0, true }, { OPT_COMPACT, "compact", 0, false },
     { OPT_HELP, "help", 'h', false }, OPT_END,
@@ -104,10 +104,12 @@ static int cmd_help(const Command *cmd, Args *args);
 
 static const Command commands[] = {
     { "build", NULL, cmd_build, build_opts,
-      "octohac build FILE [--cluster NAME] [-f yaml|json] [--compact] [-o OUT] [--check OUT] [--stack-policy POLICY] [-I DIR]... [--werror] [--color auto|always|never]",
+      "octohac build FILE [--cluster NAME] [--operations] [-f yaml|json] [--compact] [-o OUT] [--check OUT] [--stack-policy POLICY] [-I DIR]... [--werror] [--color auto|always|never]",
       "compile a cluster to a CloudFormation template",
       "  FILE                 the .oha file, or - for standard input\n"
       "  --cluster NAME       the cluster to compile (required when FILE has several)\n"
+      "  --operations         write the operations template (the Automation documents Upgrade,\n"
+      "                       PatchNodes, RemoveNode, Reconfigure) instead of the cluster's\n"
       "  -f, --format FMT     yaml or json (default: from the extension of OUT, else yaml)\n"
       "  --compact            JSON without whitespace, to stay under the 51,200-byte inline limit\n"
       "  -o, --output OUT     write the template to OUT atomically instead of standard output\n"
@@ -485,6 +487,7 @@ typedef struct Output {
     bool size_only;             /* check: only the YAML's length, counted by emit_yaml_size */
     bool compact;               /* build --compact: the JSON without whitespace */
     bool want_policy;           /* build --stack-policy */
+    bool operations;            /* build --operations: the operations template instead */
 } Output;
 
 static void output_free(Output *out)
@@ -516,6 +519,15 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
     if (!verify_resources(tmpl, cluster, diag)) {
         json_delete(tmpl);
         return STAGE_INTERNAL;
+    }
+    if (out->operations) {      /* built from the verified main template, and verified the same way */
+        cJSON *ops = low_operations_template(cluster, tmpl, diag);
+        json_delete(tmpl);
+        tmpl = ops;
+        if (!verify_resources(tmpl, cluster, diag)) {
+            json_delete(tmpl);
+            return STAGE_INTERNAL;
+        }
     }
     TemplateForm form = want_json ? (out->compact ? TF_JSON_COMPACT : TF_JSON) : TF_YAML;
     if (form != TF_YAML)
@@ -640,6 +652,7 @@ typedef struct BuildPlan {
     const char *policy_path;    /* --stack-policy */
     OutFormat format;
     bool compact;
+    bool operations;            /* --operations */
 } BuildPlan;
 
 /* PATH as its folder resolved (links, `.`, `..`) and its last name, malloc'd; NULL when the
@@ -686,6 +699,9 @@ static int plan_build(const Command *cmd, const Args *args, BuildPlan *plan)
     plan->out_path = args->value[OPT_OUTPUT];
     plan->check_path = args->value[OPT_CHECK_OUT];
     plan->policy_path = args->value[OPT_STACK_POLICY];
+    plan->operations = args->value[OPT_OPERATIONS] != NULL;
+    if (plan->operations && plan->policy_path)   /* the policy protects the main stack's resources */
+        return usage_error(cmd, "`--stack-policy` belongs to the cluster's template, not to `--operations`");
     if (plan->out_path && plan->check_path)
         return usage_error(cmd, "`-o` and `--check` exclude each other");
     const char *target = plan->out_path ? plan->out_path : plan->check_path;
@@ -718,9 +734,10 @@ static int check_output(const BuildPlan *plan, const char *path, const char *dat
         return EXIT_CLEAN;
     /* the hint repeats every flag that shaped the output, so that running it gives DATA */
     bool json_by_flag = plan->format == OUT_JSON && !ends_with(plan->check_path, ".json");
-    fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s%s%s -o %s%s%s%s%s`\n", path,
+    fprintf(stderr, "octohac: error: `%s` is %s; regenerate it with `octohac build %s%s%s%s -o %s%s%s%s%s`\n", path,
             have ? "out of date" : "missing", plan->file, plan->cluster ? " --cluster " : "",
-            plan->cluster ? plan->cluster : "", plan->check_path, json_by_flag ? " -f json" : "",
+            plan->cluster ? plan->cluster : "", plan->operations ? " --operations" : "", plan->check_path,
+            json_by_flag ? " -f json" : "",
             plan->compact ? " --compact" : "", plan->policy_path ? " --stack-policy " : "",
             plan->policy_path ? plan->policy_path : "");
     return EXIT_INPUT;
@@ -767,7 +784,7 @@ static int cmd_build(const Command *cmd, Args *args)
     DiagCtx diag;
     diag_init(&diag, arena);
     const ClusterDecl *decl = NULL;
-    Output out = { .compact = plan.compact, .want_policy = plan.policy_path != NULL };
+    Output out = { .compact = plan.compact, .want_policy = plan.policy_path != NULL, .operations = plan.operations };
     rc = load_cluster(&s, arena, &diag, plan.file, plan.cluster, &decl);
     if (rc == EXIT_CLEAN) {
         rc = stage_exit(compile_cluster(arena, decl, plan.format == OUT_JSON, &diag, &out));

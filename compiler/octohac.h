@@ -707,6 +707,10 @@ void rules_release(void);
  * order of docs/cloudformation.md. The caller owns the tree (cJSON_Delete).
  * NULL, with OH1007 reported, when a param() name collides with a name the template uses. */
 cJSON *low_template(const Cluster *cluster, DiagCtx *diag);
+/* The operations template of `build --operations` (lower_operations.c): the Automation
+ * documents and their role, for the stack named by its ClusterStack parameter, built from
+ * MAIN, the main template lowered from the same cluster. The caller owns the tree. */
+cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCtx *diag);
 
 /* ---------------------------------------------------------------- lower internals (lower_*.c)
  * Shared by lower.c and the per-block files lower_network.c, lower_nodes.c,
@@ -751,6 +755,9 @@ void low_depends_on(Low *low, const char *id, const char *dependency);
 void low_policies(Low *low, const char *id, const char *policy); /* Deletion + UpdateReplace */
 void low_name_tag(Low *low, cJSON *props, const char *suffix);   /* Name = <cluster>-SUFFIX */
 void low_lint_ignore(Low *low, const char *id, const char *check); /* Metadata.cfn-lint ignore_checks */
+void low_finish_resources(Low *low);                 /* tags and key order of every resource */
+cJSON *low_region_rules(Low *low);                   /* the RegionRule of a template with `region` */
+const char *low_source_name(const Source *src);      /* a source's base name, as the template shows it */
 /* An AWS::EC2::SecurityGroupIngress <TARGET>From<SOURCE>Port<FROM> into <TARGET>SecurityGroup on
  * TCP FROM..TO, from <SOURCE>SecurityGroup, or from CIDR when it is not NULL (SOURCE is then
  * only the name's label). A second rule with the same name is dropped. */

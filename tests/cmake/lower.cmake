@@ -3,6 +3,12 @@
 octohac_unit_test(test_lower ${CMAKE_SOURCE_DIR}/tests/unit/test_lower.c)
 set_tests_properties(test_lower PROPERTIES LABELS lower)
 
+# The operations template of `build --operations` (lower_operations.c): the step order of
+# Upgrade, one node at a time in PatchNodes and Reconfigure, the SSM Automation content's
+# shape, the role and the outputs, for 2 and 8 nodes, with and without RDS.
+octohac_unit_test(test_operations ${CMAKE_SOURCE_DIR}/tests/unit/test_operations.c)
+set_tests_properties(test_operations PROPERTIES LABELS lower)
+
 # cfn-lint on every topology and sample, when it is installed (pip's cfn-lint; Debian has
 # no package of it): it knows AWS rules the resource schemas do not state.
 find_program(OCTOHAC_CFN_LINT cfn-lint)

@@ -5,6 +5,7 @@
 # also runs once on a deliberately broken fixture (tests/scripts/fixtures/), so that it is
 # seen to fail. Rewrite the goldens with
 #   python3 tests/scripts/golden.py --octohac build/octohac --update samples/*.oha
+#   python3 tests/scripts/golden.py --octohac build/octohac --update --operations samples/*.oha
 octohac_unit_test(test_emit ${CMAKE_SOURCE_DIR}/tests/unit/test_emit.c)
 octohac_unit_test(test_verify ${CMAKE_SOURCE_DIR}/tests/unit/test_verify.c)
 set_tests_properties(test_emit test_verify PROPERTIES LABELS output)
@@ -21,6 +22,17 @@ foreach(sample ${OCTOHAC_SAMPLES})
              COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_OUTPUT_SCRIPTS}/${check}.py --octohac ${OCTOHAC_BIN} ${sample}
              WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
     set_tests_properties(output.${check}.${stem} PROPERTIES LABELS output)
+  endforeach()
+endforeach()
+
+# The operations template of every sample (`build --operations`), through the same checks.
+foreach(sample ${OCTOHAC_SAMPLES})
+  get_filename_component(stem ${sample} NAME_WE)
+  foreach(check golden roundtrip validate_aws refcheck determinism)
+    add_test(NAME output.${check}.operations.${stem}
+             COMMAND ${OCTOHAC_PYTHON} ${OCTOHAC_OUTPUT_SCRIPTS}/${check}.py --octohac ${OCTOHAC_BIN} --operations ${sample}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(output.${check}.operations.${stem} PROPERTIES LABELS output)
   endforeach()
 endforeach()
 

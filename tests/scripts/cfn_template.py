@@ -57,9 +57,26 @@ def source_dir():
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# `--operations` given to a check: every build is of the operations template instead.
+BUILD_FLAGS = []
+
+
+def operations_option(ap):
+    """Adds `--operations` to a check's arguments: the check then runs on each sample's
+    operations template (`octohac build --operations`)."""
+    ap.add_argument("--operations", action="store_true",
+                    help="check the operations template (build --operations) of each sample")
+
+
+def use_operations(args):
+    if getattr(args, "operations", False):
+        BUILD_FLAGS[:] = ["--operations"]
+
+
 def build(octohac, sample, fmt, cwd=None, env=None):
-    """Runs `octohac build SAMPLE -f FMT`; returns (exit code, stdout bytes, stderr text)."""
-    proc = subprocess.run([octohac, "build", sample, "-f", fmt], cwd=cwd or source_dir(), env=env,
+    """Runs `octohac build SAMPLE -f FMT` (plus BUILD_FLAGS); returns (exit code, stdout bytes,
+    stderr text)."""
+    proc = subprocess.run([octohac, "build", sample, "-f", fmt, *BUILD_FLAGS], cwd=cwd or source_dir(), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
@@ -80,7 +97,10 @@ def check_arguments():
     ap.add_argument("--template")
     ap.add_argument("--expect-error", action="append", default=[])
     ap.add_argument("samples", nargs="*")
-    return ap.parse_args()
+    operations_option(ap)
+    args = ap.parse_args()
+    use_operations(args)
+    return args
 
 
 def templates_of(args):

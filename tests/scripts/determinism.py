@@ -60,7 +60,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--octohac", required=True)
     ap.add_argument("samples", nargs="+")
+    cfn_template.operations_option(ap)
     args = ap.parse_args()
+    cfn_template.use_operations(args)
     problems = []
     for sample in args.samples:
         problems += check(args.octohac, sample)

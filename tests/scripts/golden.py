@@ -3,9 +3,11 @@
 
 It runs `octohac build samples/X.oha -f yaml` and `-f json` from the source folder and
 compares the bytes with the goldens, printing a unified diff of the first difference.
+With `--operations` it does the same for the operations template (`build --operations`)
+against tests/golden/<sample>.operations.yaml/.json.
 `--update` rewrites the goldens instead (review the diff before committing them).
 
-  golden.py --octohac BIN [--update] SAMPLE.oha...
+  golden.py --octohac BIN [--update] [--operations] SAMPLE.oha...
 """
 
 import argparse
@@ -21,6 +23,8 @@ MAX_DIFF_LINES = 60
 
 def check(octohac, sample, update):
     name = os.path.splitext(os.path.basename(sample))[0]
+    if cfn_template.BUILD_FLAGS:        # --operations: tests/golden/<sample>.operations.yaml/.json
+        name += ".operations"
     problems = []
     for fmt in ("yaml", "json"):
         got = cfn_template.build_or_die(octohac, sample, fmt)
@@ -39,7 +43,8 @@ def check(octohac, sample, update):
         if want != got:
             diff = list(difflib.unified_diff(want.decode("utf-8", "replace").splitlines(),
                                              got.decode("utf-8", "replace").splitlines(),
-                                             f"tests/golden/{name}.{fmt}", f"octohac build {sample} -f {fmt}",
+                                             f"tests/golden/{name}.{fmt}",
+                                             " ".join(["octohac build", sample, "-f", fmt, *cfn_template.BUILD_FLAGS]),
                                              lineterm=""))
             shown = "\n".join(diff[:MAX_DIFF_LINES])
             more = f"\n... {len(diff) - MAX_DIFF_LINES} more diff lines" if len(diff) > MAX_DIFF_LINES else ""
@@ -52,7 +57,9 @@ def main():
     ap.add_argument("--octohac", required=True)
     ap.add_argument("--update", action="store_true")
     ap.add_argument("samples", nargs="+")
+    cfn_template.operations_option(ap)
     args = ap.parse_args()
+    cfn_template.use_operations(args)
     problems = []
     for sample in args.samples:
         problems += check(args.octohac, sample, args.update)

@@ -3,6 +3,7 @@
 // Usage: node tests/scripts/ps_syntax.mjs FILE...   Exit 0 when every file parses, 1 otherwise,
 // 2 when the grammar is not installed (run `npm ci` at the top of the tree).
 //        node tests/scripts/ps_syntax.mjs --extract TEMPLATE.json OUTDIR NAME
+//        node tests/scripts/ps_syntax.mjs --extract-operations OPERATIONS.json OUTDIR NAME
 // writes what a JSON template built by octohac gives the nodes: the NodeBootstrap script
 // (OUTDIR/NAME.bootstrap.ps1) and each node's UserData (OUTDIR/NAME.nodeI.ps1), with Fn::Sub
 // done as CloudFormation does it and sample values for the intrinsic functions.
@@ -48,9 +49,25 @@ function extract(templatePath, outDir, name) {
   console.log(`extracted the bootstrap and ${nodes} loaders of ${templatePath}`);
 }
 
-if (process.argv[2] === "--extract") {
+// The operations template's (`build --operations`): the script of NodeCommand, with Fn::Sub done
+// and each SSM parameter `{{ Name }}` replaced by a sample value, as Run Command does.
+function extractOperations(templatePath, outDir, name) {
+  const template = JSON.parse(readFileSync(templatePath, "utf8"));
+  const run = template.Resources?.NodeCommand?.Properties?.Content?.mainSteps?.[0]?.inputs?.runCommand;
+  if (!Array.isArray(run) || run.length === 0) throw new Error(`${templatePath}: NodeCommand has no runCommand`);
+  const text = run.map((line, i) => {
+    const sub = line?.["Fn::Sub"];
+    const raw = typeof sub === "string" ? substitute(sub, {}, `NodeCommand[${i}]`, template) : line;
+    if (typeof raw !== "string") throw new Error(`${templatePath}: NodeCommand line ${i} is neither text nor Fn::Sub`);
+    return raw;
+  }).join("\n").replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, param) => `sample-${param}`);
+  writeFileSync(`${outDir}/${name}.node-command.ps1`, text);
+  console.log(`extracted the node command of ${templatePath}`);
+}
+
+if (process.argv[2] === "--extract" || process.argv[2] === "--extract-operations") {
   try {
-    extract(process.argv[3], process.argv[4], process.argv[5]);
+    (process.argv[2] === "--extract" ? extract : extractOperations)(process.argv[3], process.argv[4], process.argv[5]);
   } catch (err) {
     console.error(`ps_syntax: ${err.message}`);
     process.exit(1);

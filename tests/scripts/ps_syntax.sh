@@ -3,7 +3,8 @@
 # Usage: ps_syntax.sh TEST_BOOTSTRAP_BIN OCTOHAC_BIN WORKDIR
 # Writes every bootstrap script, UserData loader and byte-order-mark command, both as
 # test_bootstrap renders them for hand-built clusters (--emit) and as `octohac build -f json`
-# emits them for the samples, parses each with the tree-sitter PowerShell grammar
+# emits them for the samples, and the NodeCommand script of each sample's operations template
+# (`build --operations`), parses each with the tree-sitter PowerShell grammar
 # (ps_syntax.mjs), and then makes sure the check itself can fail: the deliberately broken
 # ps_syntax.broken.ps1 must be rejected.
 set -euo pipefail
@@ -19,6 +20,9 @@ mkdir -p "$work/unit" "$work/samples"
 for sample in $samples; do
   "$octohac" build -f json -o "$work/$sample.json" "samples/$sample.oha"
   node "$here/ps_syntax.mjs" --extract "$work/$sample.json" "$work/samples" "$sample"
+  # the operations template's NodeCommand, which every Automation document runs
+  "$octohac" build --operations -f json -o "$work/$sample.operations.json" "samples/$sample.oha"
+  node "$here/ps_syntax.mjs" --extract-operations "$work/$sample.operations.json" "$work/samples" "$sample"
 done
 shopt -s nullglob
 scripts=("$work"/unit/*.ps1 "$work"/samples/*.ps1)

@@ -50,7 +50,9 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--expect-error")
     ap.add_argument("samples", nargs="*")
+    cfn_template.operations_option(ap)
     args = ap.parse_args()
+    cfn_template.use_operations(args)
 
     problems = []
     if args.yaml:

@@ -192,7 +192,7 @@ def help_per_command():
             expect_rc(r, 0, " ".join(args))
             expect(r.stdout.startswith("usage: octohac "), "usage line", r)
     r = run("help", "build")
-    for flag in ("--cluster", "-o", "--check", "--stack-policy", "-I", "--werror", "--color", "--format"):
+    for flag in ("--cluster", "-o", "--check", "--stack-policy", "--operations", "-I", "--werror", "--color", "--format"):
         expect(flag in r.stdout, "build help mentions %s" % flag, r)
 
 
@@ -731,6 +731,51 @@ def build_stack_policy_failed_build_writes_neither():
         expect_rc(r, 2, "an unwritable template")
         expect(read(old) == b"old\n", "the policy untouched when the template cannot be written", r)
         expect(t.listing() == ["bad.oha", "policy.json"], "no temporary file: %r" % t.listing())
+
+
+@case
+def build_operations():
+    """--operations: the operations template instead of the main one, with every output option;
+    a failed build writes nothing; --stack-policy is refused; the main template is unchanged."""
+    sample = os.path.join(SAMPLES, "production.oha")
+    with Tmp() as t:
+        r = run("build", sample, "--operations")
+        expect_rc(r, 0, "build --operations")
+        yaml_text = r.stdout
+        for needle in ("AWS::SSM::Document", "AutomationRole", "ClusterStack", "UpgradeCommand",
+                       "aws ssm start-automation-execution"):
+            expect(needle in yaml_text, "the operations template has %s" % needle, r)
+        expect("AWS::EC2::Instance" not in yaml_text, "no resource of the main template", r)
+        expect(run("build", sample).out != r.out, "the main template is another one")
+        j = run("build", sample, "--operations", "-f", "json")
+        expect_rc(j, 0, "--operations -f json")
+        doc = json.loads(j.out)
+        expect(doc["Parameters"]["ClusterStack"]["Type"] == "String", "ClusterStack parameter", j)
+        c = run("build", sample, "--operations", "-f", "json", "--compact")
+        expect_rc(c, 0, "--operations --compact")
+        expect(json.loads(c.out) == doc and c.out.count(b"\n") == 1 and len(c.out) < len(j.out),
+               "the compact JSON is the same document on one line", c)
+        out = t.path("ops.json")
+        expect_rc(run("build", sample, "--operations", "-o", out), 0, "--operations -o x.json")
+        expect(read(out) == j.out, "-o writes the JSON the extension asks for")
+        expect_rc(run("build", sample, "--operations", "--check", out), 0, "--check of a current file")
+        stale = t.write("stale.json", "{}\n")
+        r = run("build", sample, "--operations", "--check", stale)
+        expect_rc(r, 1, "--check of a stale file")
+        expect("--operations" in r.stderr, "the regeneration hint repeats --operations", r)
+        r = run("build", sample, "--operations", "--stack-policy", t.path("policy.json"))
+        expect_rc(r, 2, "--operations with --stack-policy")
+        expect_no_stdout(r, "--operations with --stack-policy")
+        expect("--stack-policy" in r.stderr, "names the option", r)
+        expect(not os.path.exists(t.path("policy.json")), "no policy written", r)
+        for text in (SYNTAX_ERROR, ONE_NODE, WARNING_ONLY):
+            f = t.write("bad.oha", text)
+            extra = ["--werror"] if text is WARNING_ONLY else []
+            for args in (["-o", t.path("bad-ops.yaml")], []):
+                r = run("build", f, "--operations", *args, *extra)
+                expect_rc(r, 1, "a failed --operations build")
+                expect_no_stdout(r, "a failed --operations build")
+                expect(not os.path.exists(t.path("bad-ops.yaml")), "nothing written", r)
 
 
 @case

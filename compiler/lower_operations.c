@@ -121,7 +121,7 @@ static void api_step(Ops *ops, const char *name, const char *service, const char
  * and a wait until it is available. */
 static void snapshot_steps(Ops *ops)
 {
-    const char *id = SNAPSHOT_PREFIX "{{ automation:EXECUTION_ID }}";
+    const char *id = SNAPSHOT_PREFIX "{{automation:EXECUTION_ID}}";
     cJSON *tags = low_list(low_obj("Key", low_str("octohac:cluster"), "Value", low_str(ops->low->cluster->name),
                                    NULL), NULL);
     api_step(ops, "SnapshotDatabase", "rds", "CreateDBSnapshot",

@@ -206,9 +206,8 @@ static void upgrade_document(Ops *ops)
     low_set(version, "allowedPattern", low_str(TARGET_VERSION_PATTERN));
     automation_document(ops, "Upgrade",
                         arena_printf(ops->low->arena,
-                                     "Upgrades Octopus Server on every node of %s: maintenance mode, stop every "
-                                     "node, snapshot, node 1 and the database, then the other nodes one by one, "
-                                     "record the version. Re-running resumes: every step is idempotent.",
+                                     "Upgrades Octopus Server on %s: maintenance mode, stop all, snapshot, node 1 "
+                                     "and the database, the others one by one. Re-run to resume.",
                                      ops->low->cluster->name),
                         low_obj("TargetVersion", version, NULL));
 }
@@ -244,9 +243,8 @@ static void patch_document(Ops *ops)
     rolling_steps(ops, patch_node);
     automation_document(ops, "PatchNodes",
                         arena_printf(ops->low->arena,
-                                     "Installs the Windows patches of the patch baseline on the nodes of %s, one "
-                                     "node at a time: drain, stop, AWS-RunPatchBaseline with a reboot if needed, "
-                                     "start, undrain.", ops->low->cluster->name),
+                                     "Patches Windows on %s, one node at a time: drain, stop, "
+                                     "AWS-RunPatchBaseline, start, undrain.", ops->low->cluster->name),
                         cJSON_CreateObject());
 }
 
@@ -256,9 +254,8 @@ static void reconfigure_document(Ops *ops)
     rolling_steps(ops, reconfigure_node);
     automation_document(ops, "Reconfigure",
                         arena_printf(ops->low->arena,
-                                     "Brings NodeBootstrap's current metadata (task cap, bootstrap script) to the "
-                                     "running nodes of %s, one node at a time: drain, stop, bootstrap.ps1 -Phase "
-                                     "reconfigure, start, undrain.", ops->low->cluster->name),
+                                     "Applies NodeBootstrap's metadata to %s, one node at a time: drain, stop, "
+                                     "bootstrap.ps1 -Phase reconfigure, start, undrain.", ops->low->cluster->name),
                         cJSON_CreateObject());
 }
 
@@ -285,9 +282,8 @@ static void remove_node_document(Ops *ops)
         cJSON_AddItemToArray(allowed, low_str(arena_printf(a, "%d", i)));
     low_set(index, "allowedValues", allowed);
     automation_document(ops, "RemoveNode",
-                        arena_printf(a, "Takes node NodeIndex of %s out before a scale-in: drain (its tasks "
-                                        "finish), stop, delete its node record; then deploy the smaller "
-                                        "nodes.count.", ops->low->cluster->name),
+                        arena_printf(a, "Before a scale-in of %s: drain node NodeIndex, stop it, delete its "
+                                        "node record.", ops->low->cluster->name),
                         low_obj("NodeIndex", index, NULL));
 }
 

@@ -14,7 +14,9 @@ and checks issue 5's limits:
   - every copy over the 51,200 bytes CloudFormation accepts inline, in the format written
     (YAML, JSON or compact JSON), has OH3002's note with its exact size. Since issue 13's
     alarms the production copies are over in every format (deploy with `--s3-bucket`); with
-    `alerts { enabled = false }` the 8-node compact JSON must stay under the limit.
+    `alerts { enabled = false }` the 8-node compact JSON must stay under the limit;
+  - the operations template (`build --operations`) of every copy is measured too: with 8 nodes
+    its YAML and its compact JSON must stay under the inline limit.
 
   bootstrap_size.py --octohac BIN --workdir DIR
 """
@@ -122,6 +124,26 @@ def check_count(octohac, workdir, text, count, label=""):
     return problems
 
 
+def check_operations(octohac, workdir, count):
+    """The operations template of the COUNT-node copy check_count wrote: its sizes, and with
+    the tested maximum of nodes, YAML and compact JSON under the inline limit."""
+    path = os.path.join(workdir, f"nodes{count}", "production.oha")
+    sizes, problems = {}, []
+    for fmt, extra in (("yaml", ()), ("json", ()), ("compact", ("--compact",))):
+        code, out, err = build(octohac, path, "yaml" if fmt == "yaml" else "json", "--operations", *extra)
+        sizes[fmt] = len(out)
+        if code != 0:
+            problems.append(f"{count} nodes, operations {fmt}: exit {code}\n{err}")
+        if ("OH3002" in err) != (len(out) > INLINE_LIMIT):
+            problems.append(f"{count} nodes, operations {fmt}: {len(out)} bytes, OH3002 note: {'OH3002' in err}")
+    print(f"bootstrap_size: {count:2d} nodes, operations template: YAML {sizes['yaml']} bytes, JSON {sizes['json']} "
+          f"bytes, compact JSON {sizes['compact']} bytes")
+    if count == TESTED_NODES and max(sizes["yaml"], sizes["compact"]) >= INLINE_LIMIT:
+        problems.append(f"{count} nodes: the operations template (YAML {sizes['yaml']}, compact JSON "
+                        f"{sizes['compact']} bytes) does not fit the {INLINE_LIMIT} bytes CloudFormation accepts inline")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--octohac", required=True)
@@ -132,6 +154,7 @@ def main():
     problems = []
     for count in COUNTS:
         problems += check_count(args.octohac, args.workdir, text, count)
+        problems += check_operations(args.octohac, args.workdir, count)
     problems += check_count(args.octohac, args.workdir, without_alerts(text), TESTED_NODES, " without alerts")
     # the copy check_count wrote: the largest tested cluster without alarms deploys inline
     quiet = os.path.join(args.workdir, f"nodes{TESTED_NODES} without alerts", "production.oha")

@@ -106,6 +106,23 @@ def check_samples(octohac, samples, doc_path):
     return problems
 
 
+def check_operations(octohac, samples):
+    """The operations templates pass every control: none is listed in docs/security.md for them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for sample in samples:
+            path = os.path.join(tmp, os.path.splitext(os.path.basename(sample))[0] + ".operations.json")
+            with open(path, "wb") as f:
+                f.write(cfn_template.build_or_die(octohac, sample, "json"))
+            paths.append(path)
+        failures = failing_controls(paths)
+        problems = [f"{p}: fails {sorted(c)}" for p, c in sorted(failures.items()) if c]
+    for p in problems:
+        print(p)
+    print(f"guard: {len(samples)} operations templates, {len(problems)} failing controls")
+    return 1 if problems else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--octohac")
@@ -113,8 +130,13 @@ def main():
     ap.add_argument("--template")
     ap.add_argument("--expect-control", action="append", default=[])
     ap.add_argument("samples", nargs="*")
+    ap.add_argument("--operations", action="store_true",
+                    help="check each sample's operations template (build --operations): it must fail no control")
     args = ap.parse_args()
 
+    if args.operations:
+        cfn_template.use_operations(args)
+        return check_operations(args.octohac, args.samples)
     if args.template:
         failures = failing_controls([args.template])[os.path.abspath(args.template)]
         missing = [c for c in args.expect_control if c not in failures]

@@ -289,8 +289,9 @@ static void remove_node_document(Ops *ops)
 
 /* ---------------------------------------------------------------- NodeCommand */
 
-/* node-command.ps1 without its comment lines and blank lines, the cluster's values written in
- * place; ${AWS::Region} and ${ClusterStack} stay for Fn::Sub. */
+/* node-command.ps1 without its comment lines, blank lines and indentation (the YAML indents
+ * every line already), the cluster's values written in place; ${AWS::Region} and
+ * ${ClusterStack} stay for Fn::Sub. */
 static const char *node_command_script(Ops *ops)
 {
     const EmbeddedFile *file = embed_find(NODE_COMMAND_PATH);
@@ -302,10 +303,9 @@ static const char *node_command_script(Ops *ops)
     size_t cap = file->size * 2 + 64, n = 0;
     char *out = arena_alloc(ops->low->arena, cap);
     for (const char *line = file->data; *line; ) {
-        size_t len = strcspn(line, "\n");
-        const char *text = line + strspn(line, " ");
-        bool skip = text >= line + len || *text == '#';
-        for (size_t i = 0; !skip && i < len; ) {
+        size_t len = strcspn(line, "\n"), indent = strspn(line, " ");
+        bool skip = indent >= len || line[indent] == '#';
+        for (size_t i = indent; !skip && i < len; ) {
             const char *p = line + i;
             const char *value = strncmp(p, "${WebPort}", 10) == 0 ? port
                               : strncmp(p, "${OctopusInstance}", 18) == 0 ? instance : NULL;

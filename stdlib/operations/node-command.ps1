@@ -1,9 +1,9 @@
 # node-command.ps1: the one PowerShell script of the operations template's NodeCommand document
 # (an SSM Command document, docs/operations.md). The Automation documents Upgrade, PatchNodes,
 # RemoveNode and Reconfigure run it on one node at a time with an Operation; each operation is
-# idempotent, so a re-run resumes. compiler/lower_operations.c drops the comment lines and blank
-# lines, writes ${WebPort} and ${OctopusInstance} in place and leaves ${AWS::Region} and
-# ${ClusterStack} to Fn::Sub; `{{ Name }}` is an SSM document parameter, each with an
+# idempotent, so a re-run resumes. compiler/lower_operations.c drops the comment lines, blank
+# lines and indentation, writes ${WebPort} and ${OctopusInstance} in place and leaves
+# ${AWS::Region} and ${ClusterStack} to Fn::Sub; `{{ Name }}` is an SSM document parameter, each with an
 # allowedPattern that keeps quotes out. Secrets are read on the node by id and never printed.
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -56,8 +56,14 @@ function Connect-Octopus {
     $web
 }
 
-# Maintenance mode on or off; on, waits up to an hour for the running tasks to finish.
+# Maintenance mode on or off; on, waits up to an hour for the running tasks to finish. A node 1
+# that does not answer while the upgrade re-runs was stopped by the earlier run, after it had
+# turned maintenance mode on: nothing to do then.
 function Set-Maintenance($on) {
+    if ($on -and (Get-Ping) -eq 0) {
+        Write-Output 'this node does not answer (stopped by an earlier run of the upgrade): maintenance mode left as it is'
+        return
+    }
     $web = Connect-Octopus
     $body = @{ Id = 'maintenance'; IsInMaintenanceMode = $on } | ConvertTo-Json
     Invoke-RestMethod "$Api/maintenanceconfiguration" -Method Put -Body $body -ContentType 'application/json' -WebSession $web | Out-Null

@@ -26,16 +26,16 @@ static const char *current = "";
 
 /* ---------------------------------------------------------------- building */
 
-static const char *const cluster_text =
-    "cluster \"ops\" {\n"
-    "  region = eu-west-1\n"
-    "  octopus { admin_email = \"ops@example.com\", web_port = 8080, instance = \"Main\" }\n"
-    "  network { zones = 2 }\n"
-    "  directory { create = true, domain = \"corp.example.com\" }\n"
-    "  load_balancer { certificate = \"arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab\" }\n"
-    "  nodes { count = %d }\n"
-    "  database { %s }\n"
-    "}\n";
+#define CLUSTER_TEXT \
+    "cluster \"ops\" {\n" \
+    "  region = eu-west-1\n" \
+    "  octopus { admin_email = \"ops@example.com\", web_port = 8080, instance = \"Main\" }\n" \
+    "  network { zones = 2 }\n" \
+    "  directory { create = true, domain = \"corp.example.com\" }\n" \
+    "  load_balancer { certificate = \"arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab\" }\n" \
+    "  nodes { count = %d }\n" \
+    "  database { %s }\n" \
+    "}\n"
 
 typedef struct Built {
     Arena *arena;
@@ -49,7 +49,7 @@ static Built build(int nodes, bool rds)
     Built b = {.arena = arena_new()};
     diag_init(&b.diag, b.arena);
     const char *db = rds ? "" : "existing = \"Server=db.example.com;Database=Octopus;Integrated Security=SSPI\"";
-    const char *text = arena_printf(b.arena, cluster_text, nodes, db);
+    const char *text = arena_printf(b.arena, CLUSTER_TEXT, nodes, db);
     SearchPath search = {0};
     Program *prog = res_load_memory(b.arena, "ops.oha", text, strlen(text), &search, &b.diag);
     CHECK(prog && prog->cluster_count == 1);

@@ -1,6 +1,7 @@
 /* fuzz_pipeline.c: a libFuzzer target for the whole pipeline. Each input is a root .oha
  * file in memory; every cluster that checks clean is lowered, verified against the AWS
- * schemas and the template limits, and emitted as YAML and JSON in memory. It looks for
+ * schemas and the template limits, and emitted as YAML and JSON in memory, and its
+ * operations template (build --operations) lowered, verified and emitted too. It looks for
  * crashes, hangs, leaks and undefined behaviour; an OH5001 (a template that breaks an
  * AWS schema) is a finding too, since no input may make octohac emit one. cJSON's
  * memory is arranged as in octohac itself (json_memory_install): each template in its
@@ -19,6 +20,12 @@ static void build_cluster(Cluster *cluster, DiagCtx *diag)
         return;
     if (!verify_resources(tmpl, cluster, diag))
         abort();
+    cJSON *ops = low_operations_template(cluster, tmpl, diag);   /* build --operations */
+    if (!verify_resources(ops, cluster, diag))
+        abort();
+    size_t ops_len = 0;
+    free(emit_yaml(ops, "fuzz.oha", &ops_len));
+    cJSON_Delete(ops);
     size_t yaml_len = 0, json_len = 0;
     char *yaml = emit_yaml(tmpl, "fuzz.oha", &yaml_len);
     char *json = emit_json(tmpl, &json_len);

@@ -289,43 +289,53 @@ static void remove_node_document(Ops *ops)
 
 /* ---------------------------------------------------------------- NodeCommand */
 
+/* A `${Name}` of node-command.ps1 that octohac writes in place. */
+typedef struct ScriptValue {
+    const char *token;
+    const char *value;
+} ScriptValue;
+
+/* LINE (LEN bytes, indentation already skipped) with each token of VALUES replaced. */
+static void append_line(TextBuf *out, const char *line, size_t len, const ScriptValue *values, size_t count)
+{
+    for (size_t i = 0; i < len; ) {
+        const ScriptValue *v = NULL;
+        for (size_t k = 0; k < count && !v; k++)
+            if (strncmp(line + i, values[k].token, strlen(values[k].token)) == 0)
+                v = &values[k];
+        if (v)
+            text_puts(out, v->value);
+        else
+            text_append(out, line + i, 1);
+        i += v ? strlen(v->token) : 1;
+    }
+    text_puts(out, "\n");
+}
+
 /* node-command.ps1 without its comment lines, blank lines and indentation (the YAML indents
  * every line already), the cluster's values written in place; ${AWS::Region} and
- * ${ClusterStack} stay for Fn::Sub. */
+ * ${ClusterStack} stay for Fn::Sub, and any other `${` is a bug in the script. */
 static const char *node_command_script(Ops *ops)
 {
     const EmbeddedFile *file = embed_find(NODE_COMMAND_PATH);
     if (!file)
         BUG("`%s` is not embedded", NODE_COMMAND_PATH);
     const Cluster *c = ops->low->cluster;
-    const char *instance = c->octopus.instance.source == VS_LITERAL ? c->octopus.instance.text : "OctopusServer";
-    const char *port = arena_printf(ops->low->arena, "%lld", c->octopus.web_port.value);
-    size_t cap = file->size * 2 + 64, n = 0;
-    char *out = arena_alloc(ops->low->arena, cap);
+    const ScriptValue values[] = {
+        {"${WebPort}", arena_printf(ops->low->arena, "%lld", c->octopus.web_port.value)},
+        {"${OctopusInstance}", c->octopus.instance.source == VS_LITERAL ? c->octopus.instance.text : "OctopusServer"},
+    };
+    TextBuf out = {.arena = ops->low->arena};
     for (const char *line = file->data; *line; ) {
         size_t len = strcspn(line, "\n"), indent = strspn(line, " ");
-        bool skip = indent >= len || line[indent] == '#';
-        for (size_t i = indent; !skip && i < len; ) {
-            const char *p = line + i;
-            const char *value = strncmp(p, "${WebPort}", 10) == 0 ? port
-                              : strncmp(p, "${OctopusInstance}", 18) == 0 ? instance : NULL;
-            size_t used = value ? (strncmp(p, "${WebPort}", 10) == 0 ? 10 : 18) : 1;
-            size_t add = value ? strlen(value) : 1;
-            if (n + add + 2 > cap)
-                BUG("the node command outgrew its buffer");
-            memcpy(out + n, value ? value : p, add);
-            n += add;
-            i += used;
-        }
-        if (!skip)
-            out[n++] = '\n';
+        if (indent < len && line[indent] != '#')
+            append_line(&out, line + indent, len - indent, values, sizeof values / sizeof values[0]);
         line += len + (line[len] == '\n');
     }
-    out[n] = '\0';
-    for (const char *p = strstr(out, "${"); p; p = strstr(p + 2, "${"))
+    for (const char *p = strstr(out.text, "${"); p; p = strstr(p + 2, "${"))
         if (strncmp(p, "${AWS::Region}", 14) != 0 && strncmp(p, "${ClusterStack}", 15) != 0)
             BUG("`%s` names a value Fn::Sub does not know: %.20s", NODE_COMMAND_PATH, p);
-    return out;
+    return out.text;
 }
 
 static cJSON *command_param(const char *description, const char *pattern)

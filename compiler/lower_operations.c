@@ -53,6 +53,7 @@ static bool main_has_rds(const cJSON *main) { return main_has(main, "Database", 
 
 /* ---------------------------------------------------------------- steps */
 
+/* Node I's instance id, as its FindNode<i> step outputs it. */
 static const char *node_id_ref(Ops *ops, int node)
 {
     return arena_printf(ops->low->arena, "{{ FindNode%d.InstanceId }}", node);
@@ -103,11 +104,13 @@ static void node_i_step(Ops *ops, const char *name, int node, const char *operat
               NULL);
 }
 
+/* Maintenance mode through node 1's API, which logs in with the admin secret read on the node. */
 static void maintenance_step(Ops *ops, const char *name, const char *operation)
 {
     node_step(ops, name, node_id_ref(ops, 1), operation, "AdminSecret", "{{ FindAdminSecret.Arn }}");
 }
 
+/* aws:executeAwsApi of SERVICE's API; the members of INPUTS become the call's parameters. */
 static void api_step(Ops *ops, const char *name, const char *service, const char *api, cJSON *inputs)
 {
     cJSON *all = low_obj("Service", low_str(service), "Api", low_str(api), NULL);

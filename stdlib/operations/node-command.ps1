@@ -96,13 +96,16 @@ function Install-Version {
 # Deletes the node record named $NodeName through the API (nothing when it is already gone).
 function Remove-NodeRecord {
     $web = Connect-Octopus
-    $node = Invoke-RestMethod "$Api/octopusservernodes/all" -WebSession $web | Where-Object Name -eq $NodeName
-    if (!$node) {
+    # a variable first: Windows PowerShell passes a JSON array down a pipe as one object
+    $all = Invoke-RestMethod "$Api/octopusservernodes/all" -WebSession $web
+    $node = @($all | Where-Object Name -eq $NodeName)
+    if ($node.Count -gt 1) { throw "$($node.Count) node records are named $NodeName" }
+    if ($node.Count -eq 0) {
         Write-Output "no node record named $NodeName, nothing to do"
         return
     }
-    Invoke-RestMethod "$Api/octopusservernodes/$($node.Id)" -Method Delete -WebSession $web | Out-Null
-    Write-Output "deleted the node record $NodeName ($($node.Id))"
+    Invoke-RestMethod "$Api/octopusservernodes/$($node[0].Id)" -Method Delete -WebSession $web | Out-Null
+    Write-Output "deleted the node record $NodeName ($($node[0].Id))"
 }
 
 # Rewrites C:\octohac\bootstrap.ps1 from NodeBootstrap's current metadata (UTF-8 with a byte

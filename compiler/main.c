@@ -521,6 +521,7 @@ static StageResult generate(const Cluster *cluster, const char *source_name, boo
         return STAGE_INTERNAL;
     }
     if (out->operations) {      /* built from the verified main template, and verified the same way */
+        verify_limits(tmpl, 0, TF_YAML, cluster, diag);   /* its errors are the file's; its size is not written */
         cJSON *ops = low_operations_template(cluster, tmpl, diag);
         json_delete(tmpl);
         tmpl = ops;

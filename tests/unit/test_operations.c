@@ -316,6 +316,46 @@ static void check_node_command(const Built *b)
     CHECK(strstr(script, "Get-SECSecretValue -SecretId $AdminSecret") != NULL);
 }
 
+static bool in_list(const cJSON *list, const char *text)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, list) if (str(x) && strcmp(str(x), text) == 0) return true;
+    return false;
+}
+
+/* NodeCommand is a Command document (schema 2.2) whose Operation allows every operation a step
+ * of the Automation documents asks for, and whose script has a case for each part of each. */
+static void check_operations_exist(const Built *b)
+{
+    const cJSON *c = content(b, "NodeCommand");
+    CHECK(str(get(c, "schemaVersion")) && strcmp(str(get(c, "schemaVersion")), "2.2") == 0);
+    CHECK(strcmp(str(get(get(get(b->ops, "Resources"), "NodeCommand"), "Type")), "AWS::SSM::Document") == 0);
+    CHECK(strcmp(str(get(get(get(get(b->ops, "Resources"), "NodeCommand"), "Properties"), "DocumentType")),
+                 "Command") == 0);
+    CHECK(strcmp(str(get(get(c, "mainSteps")->child, "action")), "aws:runPowerShellScript") == 0);
+    const cJSON *allowed = get(get(get(c, "parameters"), "Operation"), "allowedValues");
+    const char *script = str(get(get(get(get(c, "mainSteps")->child, "inputs"), "runCommand")->child, "Fn::Sub"));
+    static const char *const documents[] = {"Upgrade", "PatchNodes", "RemoveNode", "Reconfigure"};
+    for (size_t d = 0; d < sizeof documents / sizeof documents[0]; d++) {
+        const cJSON *s;
+        cJSON_ArrayForEach(s, steps(b, documents[d])) {
+            const char *op = step_operation(s);
+            const cJSON *doc = get(get(s, "inputs"), "DocumentName");
+            if (cJSON_IsObject(doc))        /* a Ref: NodeCommand, which takes an Operation */
+                CHECK(op && strcmp(str(get(doc, "Ref")), "NodeCommand") == 0);
+            if (!op || !cJSON_IsObject(doc))
+                continue;
+            CHECK(in_list(allowed, op));
+        }
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, allowed) {
+        char *parts = arena_strndup(b->arena, str(v), strlen(str(v)));
+        for (char *part = strtok(parts, "+"); part; part = strtok(NULL, "+"))
+            CHECK(script && strstr(script, arena_printf(b->arena, "'%s' {", part)) != NULL);
+    }
+}
+
 static void test_cluster(int nodes, bool rds)
 {
     current = rds ? (nodes == 2 ? "2 nodes, rds" : "8 nodes, rds") : (nodes == 2 ? "2 nodes, existing" : "8 nodes, existing");
@@ -338,6 +378,7 @@ static void test_cluster(int nodes, bool rds)
     check_role(&b, rds);
     check_outputs(&b, nodes);
     check_node_command(&b);
+    check_operations_exist(&b);
     char *again = cJSON_PrintUnformatted(b.main);      /* building the operations changed nothing */
     CHECK(strcmp(again, b.main_text) == 0);
     free(again);

@@ -56,7 +56,7 @@ static bool main_has_rds(const cJSON *main) { return main_has(main, "Database", 
 /* Node I's instance id, as its FindNode<i> step outputs it. */
 static const char *node_id_ref(Ops *ops, int node)
 {
-    return arena_printf(ops->low->arena, "{{ FindNode%d.InstanceId }}", node);
+    return arena_printf(ops->low->arena, "{{ FindNode%d.Id }}", node);
 }
 
 static void add_step(Ops *ops, cJSON *step) { cJSON_AddItemToArray(ops->steps, step); }
@@ -76,7 +76,7 @@ static void find_step(Ops *ops, const char *name, const char *logical_id, const 
 static void find_node_step(Ops *ops, int node)
 {
     Arena *a = ops->low->arena;
-    find_step(ops, arena_printf(a, "FindNode%d", node), arena_printf(a, "Node%d", node), "InstanceId");
+    find_step(ops, arena_printf(a, "FindNode%d", node), arena_printf(a, "Node%d", node), "Id");
 }
 
 /* aws:runCommand of DOCUMENT on the one instance INSTANCE (an SSM reference). */
@@ -191,8 +191,9 @@ static void upgrade_document(Ops *ops)
         find_step(ops, "FindDatabase", "Database", "Id");
     find_nodes(ops);
     maintenance_step(ops, "MaintenanceModeOn", "maintenance-on");
-    for (int i = 1; i <= ops->nodes; i++)
-        node_i_step(ops, "StopNode", i, "stop");
+    for (int i = 1; i <= ops->nodes; i++)   /* a re-run leaves the nodes already on TargetVersion running */
+        node_step(ops, arena_printf(ops->low->arena, "StopNode%d", i), node_id_ref(ops, i), "stop", "Version",
+                  "{{ TargetVersion }}");
     if (main_has_rds(ops->main))
         snapshot_steps(ops);
     for (int i = 1; i <= ops->nodes; i++) {
@@ -270,9 +271,9 @@ static void remove_node_document(Ops *ops)
     ops->steps = cJSON_CreateArray();
     find_step(ops, "FindAdminSecret", "AdminSecret", "Arn");
     find_node_step(ops, 1);
-    find_step(ops, "FindNode", "Node{{ NodeIndex }}", "InstanceId");
-    node_step(ops, "DrainNode", "{{ FindNode.InstanceId }}", "drain", NULL, NULL);
-    node_step(ops, "StopNode", "{{ FindNode.InstanceId }}", "stop", NULL, NULL);
+    find_step(ops, "FindNode", "Node{{ NodeIndex }}", "Id");
+    node_step(ops, "DrainNode", "{{ FindNode.Id }}", "drain", NULL, NULL);
+    node_step(ops, "StopNode", "{{ FindNode.Id }}", "stop", NULL, NULL);
     cJSON *params = low_obj("Operation", low_list(low_str("remove-node-record"), NULL),
                             "AdminSecret", low_list(low_str("{{ FindAdminSecret.Arn }}"), NULL),
                             "NodeName", low_list(low_str(arena_printf(a, "%s-node-{{ NodeIndex }}",
@@ -359,7 +360,8 @@ static void node_command_document(Ops *ops)
     low_set(operation, "allowedValues", low_strs(operations, sizeof operations / sizeof operations[0]));
     cJSON *params = low_obj(
         "Operation", operation,
-        "Version", command_param("install: the Octopus Server version", "^(20[0-9]{2}\\.[0-9]+\\.[0-9]+)?$"),
+        "Version", command_param("install, stop: the Octopus Server version of the upgrade",
+                                 "^(20[0-9]{2}\\.[0-9]+\\.[0-9]+)?$"),
         "AdminSecret", command_param("maintenance-on/off, remove-node-record: the ARN of the admin secret",
                                      "^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)?$"),
         "NodeName", command_param("remove-node-record: the Octopus node name", "^[A-Za-z0-9._-]*$"), NULL);

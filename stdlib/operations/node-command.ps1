@@ -77,10 +77,24 @@ function Set-Maintenance($on) {
     }
 }
 
+# The Octopus Server version installed on this node, such as 2026.4.6909.
+function Get-Installed {
+    if ((Test-Path $Exe) -and (Get-Item $Exe).VersionInfo.ProductVersion -match '^\d+\.\d+\.\d+') { $Matches[0] }
+}
+
+# Stops the service; with $Version (an upgrade), not on a node that already runs it: a re-run
+# of the upgrade keeps the nodes it has finished serving.
+function Stop-Node {
+    if ($Version -and (Get-Installed) -eq $Version) {
+        Write-Output "this node already runs $Version and keeps running"
+        return
+    }
+    Invoke-Octo service --stop
+}
+
 # The MSI of $Version, unless this node already runs it (a re-run skips the install).
 function Install-Version {
-    $have = ''
-    if ((Test-Path $Exe) -and (Get-Item $Exe).VersionInfo.ProductVersion -match '^\d+\.\d+\.\d+') { $have = $Matches[0] }
+    $have = Get-Installed
     if ($have -eq $Version) {
         Write-Output "Octopus $have is installed: nothing to do"
         return
@@ -128,7 +142,7 @@ foreach ($step in $Operation -split '\+') {
         'maintenance-on' { Set-Maintenance $true }
         'maintenance-off' { Set-Maintenance $false }
         'drain' { Invoke-Octo node '--drain=true' '--wait=3600'; Wait-Ping 418, 0 5 }
-        'stop' { Invoke-Octo service --stop }
+        'stop' { Stop-Node }
         'install' { Install-Version }
         'upgrade-database' { Invoke-Octo database --upgrade }
         'start' { Invoke-Octo service --start; Wait-Ping 200, 418 20 }

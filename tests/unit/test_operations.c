@@ -202,6 +202,9 @@ static void check_upgrade_order(const Built *b, int nodes, bool rds)
     int last_stop = -1;
     for (int i = 1; i <= nodes; i++) {
         int stop = step_at(b, "Upgrade", name_of(a, "StopNode", i));
+        const cJSON *version = get(get(get(cJSON_GetArrayItem(steps(b, "Upgrade"), stop), "inputs"), "Parameters"),
+                                   "Version");                  /* a re-run keeps upgraded nodes running */
+        CHECK(version && str(version->child) && strcmp(str(version->child), "{{ TargetVersion }}") == 0);
         CHECK(stop > on && stop > last_stop);           /* maintenance first, then node after node */
         CHECK(stop < install1);                         /* every node stopped before any install */
         last_stop = stop;
@@ -245,7 +248,7 @@ static void check_rolling_order(const Built *b, const char *document, const char
         const cJSON *drain = cJSON_GetArrayItem(steps(b, document), step_at(b, document, names[1]));
         CHECK(step_operation(drain) && strcmp(step_operation(drain), "drain+stop") == 0);
         const char *instance = str(get(get(drain, "inputs"), "InstanceIds")->child);
-        CHECK(instance && strcmp(instance, arena_printf(a, "{{ FindNode%d.InstanceId }}", i)) == 0);
+        CHECK(instance && strcmp(instance, arena_printf(a, "{{ FindNode%d.Id }}", i)) == 0);
     }
     CHECK(cJSON_GetArraySize(steps(b, document)) == expected);
 }

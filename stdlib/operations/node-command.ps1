@@ -60,10 +60,7 @@ function Connect-Octopus {
 # that does not answer while the upgrade re-runs was stopped by the earlier run, after it had
 # turned maintenance mode on: nothing to do then.
 function Set-Maintenance($on) {
-    if ($on -and (Get-Ping) -eq 0) {
-        Write-Output 'this node does not answer (stopped by an earlier run of the upgrade): maintenance mode left as it is'
-        return
-    }
+    if ($on -and (Get-Ping) -eq 0) { Write-Output 'stopped by an earlier run of the upgrade: maintenance mode left as it is'; return }
     $web = Connect-Octopus
     $body = @{ Id = 'maintenance'; IsInMaintenanceMode = $on } | ConvertTo-Json
     Invoke-RestMethod "$Api/maintenanceconfiguration" -Method Put -Body $body -ContentType 'application/json' -WebSession $web | Out-Null
@@ -85,20 +82,21 @@ function Get-Installed {
 # Stops the service; with $Version (an upgrade), not on a node that already runs it: a re-run
 # of the upgrade keeps the nodes it has finished serving.
 function Stop-Node {
-    if ($Version -and (Get-Installed) -eq $Version) {
-        Write-Output "this node already runs $Version and keeps running"
-        return
-    }
+    if ($Version -and (Get-Installed) -eq $Version) { Write-Output "this node already runs $Version and keeps running"; return }
     Invoke-Octo service --stop
+}
+
+# database --upgrade, unless this node already serves (a re-run after StartNode1: Octopus starts
+# only on a database of its own version, and refuses the upgrade while other nodes run).
+function Update-Database {
+    if ((Get-Ping) -in 200, 418) { Write-Output 'this node already serves on its version: the database is upgraded'; return }
+    Invoke-Octo database --upgrade
 }
 
 # The MSI of $Version, unless this node already runs it (a re-run skips the install).
 function Install-Version {
     $have = Get-Installed
-    if ($have -eq $Version) {
-        Write-Output "Octopus $have is installed: nothing to do"
-        return
-    }
+    if ($have -eq $Version) { Write-Output "Octopus $have is installed: nothing to do"; return }
     $msi = 'C:\octohac\upgrade.msi'
     $log = 'C:\Octopus\upgrade-msiexec.log'
     Invoke-WebRequest "https://download.octopusdeploy.com/octopus/Octopus.$Version-x64.msi" -OutFile $msi -UseBasicParsing
@@ -114,10 +112,7 @@ function Remove-NodeRecord {
     $all = Invoke-RestMethod "$Api/octopusservernodes/all" -WebSession $web
     $node = @($all | Where-Object Name -eq $NodeName)
     if ($node.Count -gt 1) { throw "$($node.Count) node records are named $NodeName" }
-    if ($node.Count -eq 0) {
-        Write-Output "no node record named $NodeName, nothing to do"
-        return
-    }
+    if ($node.Count -eq 0) { Write-Output "no node record named $NodeName, nothing to do"; return }
     Invoke-RestMethod "$Api/octopusservernodes/$($node[0].Id)" -Method Delete -WebSession $web | Out-Null
     Write-Output "deleted the node record $NodeName ($($node[0].Id))"
 }
@@ -144,7 +139,7 @@ foreach ($step in $Operation -split '\+') {
         'drain' { Invoke-Octo node '--drain=true' '--wait=3600'; Wait-Ping 418, 0 5 }
         'stop' { Stop-Node }
         'install' { Install-Version }
-        'upgrade-database' { Invoke-Octo database --upgrade }
+        'upgrade-database' { Update-Database }
         'start' { Invoke-Octo service --start; Wait-Ping 200, 418 20 }
         'undrain' { Invoke-Octo node '--drain=false'; Wait-Ping 200 10 }
         'remove-node-record' { Remove-NodeRecord }

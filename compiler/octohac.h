@@ -717,6 +717,7 @@ typedef struct Low {
     Arena *arena;
     DiagCtx *diag;
     cJSON *parameters, *resources, *outputs;   /* the template's sections, in progress */
+    cJSON *locations;                           /* where each resource comes from, by file */
     int zones;                                  /* zones the cluster spans */
     bool new_vpc;
 } Low;
@@ -742,10 +743,13 @@ cJSON *low_group_id(const char *security_group);    /* GetAtt SG.GroupId */
 cJSON *low_attrs(const char *key, const char *value, ...); /* [{Key, Value}...], NULL-terminated */
 const char *low_sub_escape(Low *low, const char *text);   /* "${" -> "${!" for Fn::Sub text */
 
-/* Resources: low_resource adds {Type, Metadata.octohac.source, Properties} and returns
- * Properties; the finishing pass orders each resource's keys, adds the tags and drops
- * empty Properties. */
+/* Resources: low_resource adds {Type, Metadata, Properties}, records where the resource
+ * comes from in the template's Metadata.octohac.locations, and returns Properties; the
+ * finishing pass orders each resource's keys, adds the tags and drops empty Metadata and
+ * Properties. */
 cJSON *low_resource(Low *low, const char *id, const char *type, Span origin);
+/* "file.oha:LINE:COL" of resource ID in TMPL's locations table, or NULL. */
+const char *template_location(const cJSON *tmpl, const char *id, Arena *arena);
 cJSON *low_get(Low *low, const char *id);           /* the resource; BUG() when absent */
 void low_depends_on(Low *low, const char *id, const char *dependency);
 void low_policies(Low *low, const char *id, const char *policy); /* Deletion + UpdateReplace */

@@ -373,7 +373,7 @@ static void diff_all(Plan *plan)
 
 /* ---------------------------------------------------------------- locating resources */
 
-/* A Metadata.octohac.source "production.oha:16:3" as a span over the word there, when that
+/* A location "production.oha:16:3" as a span over the word there, when that
  * file is one of SIDE's sources; an empty span otherwise. */
 static Span source_span(const PlanSide *side, const char *text)
 {
@@ -405,8 +405,13 @@ static Span source_span(const PlanSide *side, const char *text)
     return none;
 }
 
-static const char *meta_source(const cJSON *res)
+/* Where resource RES of SIDE comes from: the template's locations table, or the
+ * Metadata.octohac.source that each resource of a template built before that table carries. */
+static const char *resource_source(const Plan *plan, const PlanSide *side, const cJSON *res)
 {
+    const char *location = template_location(side->tmpl, res->string, plan->arena);
+    if (location)
+        return location;
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(res, "Metadata");
     const cJSON *octohac = cJSON_GetObjectItemCaseSensitive(meta, "octohac");
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(octohac, "source"));
@@ -437,7 +442,7 @@ static void pair_resources(Plan *plan)
         const cJSON *located = res->new_res ? res->new_res : res->old_res;
         const PlanSide *side = res->new_res ? plan->new_side : plan->old_side;
         res->type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(located, "Type"));
-        res->source = meta_source(located);
+        res->source = resource_source(plan, side, located);
         res->span = source_span(side, res->source);
     }
 }

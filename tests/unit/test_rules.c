@@ -1035,7 +1035,7 @@ static const struct { const char *prefix, *heading, *intro; } doc_ranges[] = {
     { "OH6", "OH6: plan findings",
       "Reported by `octohac plan OLD NEW` (see [plan.md](plan.md)) about what deploying NEW over a stack "
       "built from OLD does: data that would be lost, outages, updates that would fail. They point at the "
-      "`.oha` line of the resource (its `Metadata.octohac.source`) when that file is given. An error "
+      "`.oha` line of the resource (its entry in `Metadata.octohac.locations`) when that file is given. An error "
       "makes `plan` exit 1; `allow` does not silence them." },
 };
 

@@ -193,6 +193,7 @@ void diag_init(DiagCtx *diag, Arena *arena);
 Diagnostic *diag_error(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
 Diagnostic *diag_warning(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
 Diagnostic *diag_report(DiagCtx *diag, Severity sev, Span span, const char *code, const char *fmt, ...) OH_PRINTF(5, 6);
+const char *severity_word(Severity sev);            /* "error", "warning", "note" */
 void diag_label(DiagCtx *diag, Diagnostic *d, const char *fmt, ...) OH_PRINTF(3, 4);
 void diag_secondary(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
 void diag_note(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);

@@ -4,7 +4,7 @@
  * update-behaviour table schema/update-behaviour.json (generated from the AWS provider
  * schemas by schema/update/generate.py). A replacement changes the resource's physical id,
  * so it propagates through Ref, Fn::GetAtt and Fn::Sub to the properties that use it, until
- * nothing more changes. Then the finding rows below (OH6001-OH6008) look at the result: data
+ * nothing more changes. Then the finding rows below (OH6001-OH6011) look at the result: data
  * that would be lost, outages, updates that will fail. It prints nothing itself except
  * through plan_report (plan_report.c). */
 #include "plan.h"
@@ -592,6 +592,51 @@ static void check_nodes_at_once(Plan *plan)
                               "that the load balancer always has a node");
 }
 
+/* The number of a node, from its logical id `Node<i>`; 0 for any other resource. */
+static unsigned node_number(const PlanResource *res)
+{
+    unsigned number = 0;
+    int used = 0;
+    if (!is_instance(res) || sscanf(res->id, "Node%u%n", &number, &used) != 1 || res->id[used] != '\0')
+        return 0;
+    return number;
+}
+
+/* Per-node polling: the node has a listener of its own on the load balancer. */
+static bool polled_directly(const cJSON *tmpl, unsigned number)
+{
+    char id[32];
+    snprintf(id, sizeof id, "PollingListener%u", number);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tmpl, "Resources"), id) != NULL;
+}
+
+/* OH6010: a node removed (scale in) is terminated without draining; OH6011: a node added in
+ * per-node polling mode is polled by no tentacle until they are registered with it. */
+static void check_scaling(Plan *plan, const PlanResource *res)
+{
+    unsigned number = node_number(res);
+    if (!number || (res->old_res && res->new_res))
+        return;
+    if (res->old_res) {
+        Diagnostic *d = diag_warning(&plan->diag, res->span, "OH6010",
+                                     "`%s` is removed: CloudFormation terminates it without draining, so its "
+                                     "running tasks fail and its node record stays in Octopus, offline", res->id);
+        if (polled_directly(plan->old_side->tmpl, number))
+            diag_note(&plan->diag, d, (Span){ 0 }, "per-node polling: tentacles registered with node %u's polling "
+                                                   "address (`PollingAddress%u`) lose that server; register them "
+                                                   "with a remaining node's address instead", number, number);
+        diag_help(&plan->diag, d, "first drain node %u and delete its record with the operations stack's RemoveNode "
+                                  "automation (`NodeIndex=%u`, docs/operations.md#scale-in), then deploy", number,
+                  number);
+    } else if (polled_directly(plan->new_side->tmpl, number)) {
+        Diagnostic *d = diag_report(&plan->diag, SEV_NOTE, res->span, "OH6011",
+                                    "`%s` is added with per-node polling: no tentacle polls it until it is "
+                                    "registered with node %u's address", res->id, number);
+        diag_help(&plan->diag, d, "once the node is up, register each polling tentacle with the stack output "
+                                  "`PollingAddress%u` as well (`Tentacle.exe poll-server`)", number);
+    }
+}
+
 /* OH6008: an ImageId from an SSM parameter type is resolved again on every stack update. */
 static void check_ami_parameter(Plan *plan)
 {
@@ -628,6 +673,7 @@ static void check_findings(Plan *plan)
         check_stateful(plan, res);
         check_regenerated(plan, res);
         check_fixed_name(plan, res);
+        check_scaling(plan, res);
     }
     check_nodes_at_once(plan);
     size_t changed = 0;

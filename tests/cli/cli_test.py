@@ -1184,6 +1184,38 @@ def source_locations():
 
 
 @case
+def plan_scaling():
+    """Scaling in warns that the node goes without draining (OH6010), pointing at the `nodes`
+    block of the old file, and in per-node polling mode names the polling address its tentacles
+    lose; scaling out in per-node polling mode is a note (OH6011) that does not change the exit
+    status; scaling out without per-node polling says nothing."""
+    with Tmp() as t:
+        with open(os.path.join(SAMPLES, "polling.oha"), encoding="utf-8") as f:
+            text = f.read()
+        t.write("p3.oha", text)
+        t.write("p2.oha", re.sub(r"count\s*=\s*3", "count = 2", text, count=1))
+        r, doc = plan_json(t, "p3.oha", "p2.oha")
+        expect_rc(r, 0, "a warning only")
+        found = [x for x in doc["findings"] if x["code"] == "OH6010"]
+        expect(len(found) == 1 and found[0]["severity"] == "warning" and "`Node3` is removed" in found[0]["message"]
+               and found[0]["location"]["file"] == "p3.oha" and "PollingAddress3" in found[0]["notes"][0]
+               and "RemoveNode" in found[0]["help"], "OH6010 for node 3: %r" % found, r)
+        r, doc = plan_json(t, "p2.oha", "p3.oha")
+        expect_rc(r, 0, "a note does not fail the plan")
+        expect([(x["code"], x["severity"]) for x in doc["findings"]] == [("OH6011", "note")]
+               and "PollingAddress3" in doc["findings"][0]["help"], "OH6011 for node 3", r)
+        t.write("m.oha", MINIMAL)
+        m3 = MINIMAL.rstrip().rstrip("}") + "  nodes { count = 3 }\n}\n"
+        t.write("m3.oha", m3)
+        r, doc = plan_json(t, "m.oha", "m3.oha")
+        expect_rc(r, 0, "scaling out")
+        expect(doc["findings"] == [], "no finding without per-node polling", r)
+        r, doc = plan_json(t, "m3.oha", "m.oha")
+        expect([x["code"] for x in doc["findings"]] == ["OH6010"] and doc["findings"][0]["notes"] == [],
+               "OH6010 without the polling note", r)
+
+
+@case
 def plan_and_stack_policy_agree():
     """`plan` reports the removal of exactly the stateful resources the stack policy protects:
     switching the production sample's alerts off removes the log group and its key, which are

@@ -861,7 +861,7 @@ char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format);
 
 /* ---------------------------------------------------------------- plan.c, plan_template.c
  * `octohac plan OLD NEW` (docs/plan.md): what deploying NEW over a stack built from OLD does
- * to each resource, from schema/update-behaviour.json, and the findings OH6001-OH6008 about
+ * to each resource, from schema/update-behaviour.json, and the findings OH6001-OH6011 about
  * data loss and outages. Offline: it reads templates and .oha files, never AWS. */
 typedef enum PlanFormat { PF_HUMAN, PF_JSON, PF_MARKDOWN } PlanFormat;
 
@@ -888,6 +888,10 @@ typedef struct PlanOptions {
 /* Prints the plan to OUT and returns 0 (nothing destructive), 1 (an error-level finding) or
  * 2 (an input could not be read or built). */
 int plan_run(const PlanOptions *opts, FILE *out);
+/* The plan of two loaded sides (cJSON's memory in ARENA, as plan_run sets it up), printed to
+ * OUT; 1 when a finding is an error, else 0. */
+int plan_sides(Arena *arena, const PlanSide *old_side, const PlanSide *new_side, PlanFormat format, bool color,
+               FILE *out);
 /* A CloudFormation template in JSON or YAML (short-form tags expanded); NULL with *err set. */
 cJSON *plan_read_template(Arena *arena, const char *text, size_t len, const char **err);
 

@@ -301,6 +301,12 @@ static void diff_metadata(Differ *d)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(d->res->old_res, "Metadata");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(d->res->new_res, "Metadata");
+    if ((a && !cJSON_IsObject(a)) || (b && !cJSON_IsObject(b))) {
+        /* not a mapping (a malformed template): compared whole */
+        if (!values_equal(d->plan, a, b))
+            add_change(d, "Metadata", PA_UPDATE, NULL);
+        return;
+    }
     for (const cJSON *y = b ? b->child : NULL; y; y = y->next) {
         if (!strcmp(y->string, "octohac"))
             continue;
@@ -740,6 +746,18 @@ static int load_side(const PlanOptions *opts, Arena *arena, PlanSide *side, cons
     return 0;
 }
 
+int plan_sides(Arena *arena, const PlanSide *old_side, const PlanSide *new_side, PlanFormat format, bool color,
+               FILE *out)
+{
+    Plan plan = { .arena = arena, .old_side = old_side, .new_side = new_side };
+    diag_init(&plan.diag, arena);
+    pair_resources(&plan);
+    diff_all(&plan);
+    check_findings(&plan);
+    plan_report(&plan, format, color, out);
+    return plan.diag.errors ? 1 : 0;
+}
+
 int plan_run(const PlanOptions *opts, FILE *out)
 {
     Arena *arena = arena_new();
@@ -748,15 +766,8 @@ int plan_run(const PlanOptions *opts, FILE *out)
     int rc = load_side(opts, arena, &old_side, opts->old_path);
     if (rc == 0)
         rc = load_side(opts, arena, &new_side, opts->new_path);
-    if (rc == 0) {
-        Plan plan = { .arena = arena, .old_side = &old_side, .new_side = &new_side };
-        diag_init(&plan.diag, arena);
-        pair_resources(&plan);
-        diff_all(&plan);
-        check_findings(&plan);
-        plan_report(&plan, opts->format, opts->color, out);
-        rc = plan.diag.errors ? 1 : 0;
-    }
+    if (rc == 0)
+        rc = plan_sides(arena, &old_side, &new_side, opts->format, opts->color, out);
     json_delete(old_side.tmpl);
     json_delete(new_side.tmpl);
     json_memory_use(previous);

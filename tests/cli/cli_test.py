@@ -1184,6 +1184,22 @@ def source_locations():
 
 
 @case
+def plan_malformed_metadata():
+    """A resource whose Metadata is not a mapping is compared whole (fuzz_plan found the
+    mapping walk reading a list's items as keys)."""
+    with Tmp() as t:
+        t.write("list.yaml", "Resources:\n  A:\n    Type: X\n    Metadata: [1, 2]\n")
+        t.write("map.yaml", "Resources:\n  A:\n    Type: X\n    Metadata: {k: 1}\n")
+        for old, new in (("list.yaml", "map.yaml"), ("map.yaml", "list.yaml")):
+            r, doc = plan_json(t, old, new)
+            expect_rc(r, 0, "plan %s %s" % (old, new))
+            expect([c["path"] for c in doc["resources"][0]["changes"]] == ["Metadata"], "Metadata changes", r)
+        r, doc = plan_json(t, "list.yaml", "list.yaml")
+        expect_rc(r, 0, "a list against itself")
+        expect(doc["resources"] == [], "no change", r)
+
+
+@case
 def plan_scaling():
     """Scaling in warns that the node goes without draining (OH6010), pointing at the `nodes`
     block of the old file, and in per-node polling mode names the polling address its tentacles

@@ -283,6 +283,7 @@ static const char *const style_codes[] = {
 static const char *const severity_names[] = {
     [SEV_ERROR] = "error", [SEV_WARNING] = "warning", [SEV_NOTE] = "note",
 };
+
 const char *severity_word(Severity sev)
 {
     return severity_names[sev];

@@ -248,26 +248,27 @@ if ($Phase -eq 'join') {
         $dns = '${DnsIps}' -split ','
         Get-NetAdapter | Where-Object Status -eq 'Up' | ForEach-Object { Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses $dns }
         Log "DNS servers: $dns"
-        if (Test-Member) {
-            Log 'already in the domain'
-            return
-        }
+        # a rerun after a failure that came after the join itself (the group) joins no more
+        $joined = Test-Member
+        if ($joined) { Log 'already in the domain' }
 #if self_managed
         $user = '${JoinUser}'
         if ($user -notmatch '[\\@]') { $user = '${DomainName}\' + $user }
         $password = ConvertTo-SecureString (Get-Secret '${JoinSecretId}' '${JoinSecretKey}') -AsPlainText -Force
         $credential = New-Object PSCredential($user, $password)
 #if ou
-        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force }
+        if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force } }
 #else
-        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
+        if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force } }
 #endif
 #if nodes_group
         Retry 'joining the nodes group' { Add-ToNodesGroup $credential }
 #endif
 #else
-        Log 'waiting for the SSM domain join'
-        Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
+        if (!$joined) {
+            Log 'waiting for the SSM domain join'
+            Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
+        }
 #endif
     }
     # cfn-init runs this phase with waitAfterCompletion "forever": after the reboot it resumes

@@ -829,7 +829,8 @@ static void check_topology(void) {
         "} finally { Remove-Item C:\\Windows\\Temp\\octopus.lic }",
         "$Share = '\\\\${FileSystem.DNSName}\\share\\OctopusShared'\n",
         "$dns = '${DnsIps}' -split ','", "Set-DnsClientServerAddress",
-        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member }",
+        "$joined = Test-Member; if ($joined) { Log 'already in the domain' }; if (!$joined) { Log 'waiting for the SSM domain join'; "
+        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member } }",
         "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')",
         "[Convert]::ToBase64String(", "Get-Secret '${LicenseSecret}' ''", "Get-Secret '${AdminSecret}' password",
         "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
@@ -868,12 +869,13 @@ static void check_topology(void) {
     r = render(self_managed_ad(arena));
     HAS("self-managed-ad", r.script, "$user = 'svc-octopus-join'; if ($user -notmatch '[\\\\@]') { $user = 'corp.example.com\\' + $user }",
         "ConvertTo-SecureString (Get-Secret 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3' 'password')",
-        "Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
-        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }",
+        "if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force } }",
         "$dns = '10.50.0.10,10.50.1.10' -split ','");
-    /* the nodes' group, not Domain Computers: each node adds itself with the join account */
+    /* the nodes' group, not Domain Computers: each node adds itself with the join account, also
+     * on a rerun that finds the node joined already (the group failed after the join) */
     HAS("self-managed-ad", r.script,
-        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force } }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
         "$root = [DirectoryServices.DirectoryEntry]::new('LDAP://corp.example.com', $credential.UserName, $credential.GetNetworkCredential().Password)",
         "$name = 'Octopus Nodes (prod)' -replace '\\(', '\\28' -replace '\\)', '\\29'",
         "(sAMAccountName=$env:COMPUTERNAME`$)", "[void]$entry.Properties['member'].Add($me); $entry.CommitChanges()",

@@ -283,6 +283,12 @@ static const char *const style_codes[] = {
 static const char *const severity_names[] = {
     [SEV_ERROR] = "error", [SEV_WARNING] = "warning", [SEV_NOTE] = "note",
 };
+
+const char *severity_word(Severity sev)
+{
+    return severity_names[sev];
+}
+
 static const Style severity_styles[] = {
     [SEV_ERROR] = ST_ERROR, [SEV_WARNING] = ST_WARNING, [SEV_NOTE] = ST_NOTE,
 };

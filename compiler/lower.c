@@ -149,26 +149,49 @@ static const char *display_name(const Source *src)
     return slash ? slash + 1 : src->name;
 }
 
-static const char *source_text(Low *low, Span origin)
+/* ID's entry in the template's table of locations: {"file.oha": {"Id": "LINE:COL"}}. One
+ * table instead of a Metadata entry per resource: a line added near the top of the file then
+ * changes only the template's metadata, not every resource's (a change set would list each of
+ * them as modified), and the table is about 3 KB smaller for a production cluster. */
+static void record_location(Low *low, const char *id, Span origin)
 {
     if (!span_valid(origin))
         origin = low->cluster->name_span;
     if (!span_valid(origin))
-        return display_name(low->cluster->src);
+        return;
     uint32_t line, col;
     src_line_col(origin.src, origin.start, &line, &col);
-    return arena_printf(low->arena, "%s:%u:%u", display_name(origin.src), line, col);
+    const char *file = display_name(origin.src);
+    cJSON *in_file = cJSON_GetObjectItemCaseSensitive(low->locations, file);
+    if (!in_file) {
+        in_file = cJSON_CreateObject();
+        cJSON_AddItemToObject(low->locations, file, in_file);
+    }
+    cJSON_AddItemToObject(in_file, id, low_str(arena_printf(low->arena, "%u:%u", line, col)));
 }
 
 cJSON *low_resource(Low *low, const char *id, const char *type, Span origin)
 {
     if (cJSON_GetObjectItemCaseSensitive(low->resources, id))
         BUG("resource `%s` emitted twice", id);
+    record_location(low, id, origin);
     cJSON *props = cJSON_CreateObject();
-    cJSON *meta = low_obj("octohac", low_obj("source", low_str(source_text(low, origin)), NULL), NULL);
     cJSON_AddItemToObject(low->resources, id,
-                          low_obj("Type", low_str(type), "Metadata", meta, "Properties", props, NULL));
+                          low_obj("Type", low_str(type), "Metadata", cJSON_CreateObject(), "Properties", props, NULL));
     return props;
+}
+
+const char *template_location(const cJSON *tmpl, const char *id, Arena *arena)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(tmpl, "Metadata");
+    const cJSON *octohac = cJSON_GetObjectItemCaseSensitive(meta, "octohac");
+    const cJSON *file;
+    cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(octohac, "locations")) {
+        const char *at = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(file, id));
+        if (at && file->string)
+            return arena_printf(arena, "%s:%s", file->string, at);
+    }
+    return NULL;
 }
 
 cJSON *low_get(Low *low, const char *id)
@@ -635,6 +658,8 @@ static void finish_resource(Low *low, cJSON *res)
         BUG("tags on `%s`, which takes none", type);
     if (!props->child)
         cJSON_DeleteItemFromObjectCaseSensitive(res, "Properties");
+    if (!cJSON_GetObjectItemCaseSensitive(res, "Metadata")->child)
+        cJSON_DeleteItemFromObjectCaseSensitive(res, "Metadata");
     cJSON *deps = cJSON_GetObjectItemCaseSensitive(res, "DependsOn");
     if (deps && cJSON_GetArraySize(deps) == 1)
         cJSON_ReplaceItemInObjectCaseSensitive(res, "DependsOn", low_str(deps->child->valuestring));
@@ -655,7 +680,7 @@ static cJSON *template_metadata(Low *low, cJSON *groups)
     const Cluster *c = low->cluster;
     cJSON *octohac = low_obj("version", low_str(OCTOHAC_VERSION),
                              "source", low_str(display_name(c->src)),
-                             "cluster", low_str(c->name), NULL);
+                             "cluster", low_str(c->name), "locations", low->locations, NULL);
     cJSON *meta = low_obj("octohac", octohac, NULL);
     if (groups->child)
         low_set(meta, "AWS::CloudFormation::Interface", low_obj("ParameterGroups", groups, NULL));
@@ -694,6 +719,7 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
         .parameters = cJSON_CreateObject(),
         .resources = cJSON_CreateObject(),
         .outputs = cJSON_CreateObject(),
+        .locations = cJSON_CreateObject(),
         .zones = (int)cluster->network.zone_count.value,
         .new_vpc = cluster->network.vpc.source == VS_NONE,
     };

@@ -193,6 +193,7 @@ void diag_init(DiagCtx *diag, Arena *arena);
 Diagnostic *diag_error(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
 Diagnostic *diag_warning(DiagCtx *diag, Span span, const char *code, const char *fmt, ...) OH_PRINTF(4, 5);
 Diagnostic *diag_report(DiagCtx *diag, Severity sev, Span span, const char *code, const char *fmt, ...) OH_PRINTF(5, 6);
+const char *severity_word(Severity sev);            /* "error", "warning", "note" */
 void diag_label(DiagCtx *diag, Diagnostic *d, const char *fmt, ...) OH_PRINTF(3, 4);
 void diag_secondary(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
 void diag_note(DiagCtx *diag, Diagnostic *d, Span span, const char *fmt, ...) OH_PRINTF(4, 5);
@@ -721,6 +722,7 @@ typedef struct Low {
     Arena *arena;
     DiagCtx *diag;
     cJSON *parameters, *resources, *outputs;   /* the template's sections, in progress */
+    cJSON *locations;                           /* where each resource comes from, by file */
     int zones;                                  /* zones the cluster spans */
     bool new_vpc;
 } Low;
@@ -746,10 +748,13 @@ cJSON *low_group_id(const char *security_group);    /* GetAtt SG.GroupId */
 cJSON *low_attrs(const char *key, const char *value, ...); /* [{Key, Value}...], NULL-terminated */
 const char *low_sub_escape(Low *low, const char *text);   /* "${" -> "${!" for Fn::Sub text */
 
-/* Resources: low_resource adds {Type, Metadata.octohac.source, Properties} and returns
- * Properties; the finishing pass orders each resource's keys, adds the tags and drops
- * empty Properties. */
+/* Resources: low_resource adds {Type, Metadata, Properties}, records where the resource
+ * comes from in the template's Metadata.octohac.locations, and returns Properties; the
+ * finishing pass orders each resource's keys, adds the tags and drops empty Metadata and
+ * Properties. */
 cJSON *low_resource(Low *low, const char *id, const char *type, Span origin);
+/* "file.oha:LINE:COL" of resource ID in TMPL's locations table, or NULL. */
+const char *template_location(const cJSON *tmpl, const char *id, Arena *arena);
 cJSON *low_get(Low *low, const char *id);           /* the resource; BUG() when absent */
 void low_depends_on(Low *low, const char *id, const char *dependency);
 void low_policies(Low *low, const char *id, const char *policy); /* Deletion + UpdateReplace */
@@ -863,7 +868,7 @@ char *graph_render(Arena *arena, const Cluster *cluster, GraphFormat format);
 
 /* ---------------------------------------------------------------- plan.c, plan_template.c
  * `octohac plan OLD NEW` (docs/plan.md): what deploying NEW over a stack built from OLD does
- * to each resource, from schema/update-behaviour.json, and the findings OH6001-OH6008 about
+ * to each resource, from schema/update-behaviour.json, and the findings OH6001-OH6011 about
  * data loss and outages. Offline: it reads templates and .oha files, never AWS. */
 typedef enum PlanFormat { PF_HUMAN, PF_JSON, PF_MARKDOWN } PlanFormat;
 
@@ -890,6 +895,10 @@ typedef struct PlanOptions {
 /* Prints the plan to OUT and returns 0 (nothing destructive), 1 (an error-level finding) or
  * 2 (an input could not be read or built). */
 int plan_run(const PlanOptions *opts, FILE *out);
+/* The plan of two loaded sides (cJSON's memory in ARENA, as plan_run sets it up), printed to
+ * OUT; 1 when a finding is an error, else 0. */
+int plan_sides(Arena *arena, const PlanSide *old_side, const PlanSide *new_side, PlanFormat format, bool color,
+               FILE *out);
 /* A CloudFormation template in JSON or YAML (short-form tags expanded); NULL with *err set. */
 cJSON *plan_read_template(Arena *arena, const char *text, size_t len, const char **err);
 

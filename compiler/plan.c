@@ -4,7 +4,7 @@
  * update-behaviour table schema/update-behaviour.json (generated from the AWS provider
  * schemas by schema/update/generate.py). A replacement changes the resource's physical id,
  * so it propagates through Ref, Fn::GetAtt and Fn::Sub to the properties that use it, until
- * nothing more changes. Then the finding rows below (OH6001-OH6008) look at the result: data
+ * nothing more changes. Then the finding rows below (OH6001-OH6011) look at the result: data
  * that would be lost, outages, updates that will fail. It prints nothing itself except
  * through plan_report (plan_report.c). */
 #include "plan.h"
@@ -301,6 +301,12 @@ static void diff_metadata(Differ *d)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(d->res->old_res, "Metadata");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(d->res->new_res, "Metadata");
+    if ((a && !cJSON_IsObject(a)) || (b && !cJSON_IsObject(b))) {
+        /* not a mapping (a malformed template): compared whole */
+        if (!values_equal(d->plan, a, b))
+            add_change(d, "Metadata", PA_UPDATE, NULL);
+        return;
+    }
     for (const cJSON *y = b ? b->child : NULL; y; y = y->next) {
         if (!strcmp(y->string, "octohac"))
             continue;
@@ -373,7 +379,7 @@ static void diff_all(Plan *plan)
 
 /* ---------------------------------------------------------------- locating resources */
 
-/* A Metadata.octohac.source "production.oha:16:3" as a span over the word there, when that
+/* A location "production.oha:16:3" as a span over the word there, when that
  * file is one of SIDE's sources; an empty span otherwise. */
 static Span source_span(const PlanSide *side, const char *text)
 {
@@ -405,8 +411,13 @@ static Span source_span(const PlanSide *side, const char *text)
     return none;
 }
 
-static const char *meta_source(const cJSON *res)
+/* Where resource RES of SIDE comes from: the template's locations table, or the
+ * Metadata.octohac.source that each resource of a template built before that table carries. */
+static const char *resource_source(const Plan *plan, const PlanSide *side, const cJSON *res)
 {
+    const char *location = template_location(side->tmpl, res->string, plan->arena);
+    if (location)
+        return location;
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(res, "Metadata");
     const cJSON *octohac = cJSON_GetObjectItemCaseSensitive(meta, "octohac");
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(octohac, "source"));
@@ -437,7 +448,7 @@ static void pair_resources(Plan *plan)
         const cJSON *located = res->new_res ? res->new_res : res->old_res;
         const PlanSide *side = res->new_res ? plan->new_side : plan->old_side;
         res->type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(located, "Type"));
-        res->source = meta_source(located);
+        res->source = resource_source(plan, side, located);
         res->span = source_span(side, res->source);
     }
 }
@@ -587,6 +598,51 @@ static void check_nodes_at_once(Plan *plan)
                               "that the load balancer always has a node");
 }
 
+/* The number of a node, from its logical id `Node<i>`; 0 for any other resource. */
+static unsigned node_number(const PlanResource *res)
+{
+    unsigned number = 0;
+    int used = 0;
+    if (!is_instance(res) || sscanf(res->id, "Node%u%n", &number, &used) != 1 || res->id[used] != '\0')
+        return 0;
+    return number;
+}
+
+/* Per-node polling: the node has a listener of its own on the load balancer. */
+static bool polled_directly(const cJSON *tmpl, unsigned number)
+{
+    char id[32];
+    snprintf(id, sizeof id, "PollingListener%u", number);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tmpl, "Resources"), id) != NULL;
+}
+
+/* OH6010: a node removed (scale in) is terminated without draining; OH6011: a node added in
+ * per-node polling mode is polled by no tentacle until they are registered with it. */
+static void check_scaling(Plan *plan, const PlanResource *res)
+{
+    unsigned number = node_number(res);
+    if (!number || (res->old_res && res->new_res))
+        return;
+    if (res->old_res) {
+        Diagnostic *d = diag_warning(&plan->diag, res->span, "OH6010",
+                                     "`%s` is removed: CloudFormation terminates it without draining, so its "
+                                     "running tasks fail and its node record stays in Octopus, offline", res->id);
+        if (polled_directly(plan->old_side->tmpl, number))
+            diag_note(&plan->diag, d, (Span){ 0 }, "per-node polling: tentacles registered with node %u's polling "
+                                                   "address (`PollingAddress%u`) lose that server; register them "
+                                                   "with a remaining node's address instead", number, number);
+        diag_help(&plan->diag, d, "first drain node %u and delete its record with the operations stack's RemoveNode "
+                                  "automation (`NodeIndex=%u`, docs/operations.md#scale-in), then deploy", number,
+                  number);
+    } else if (polled_directly(plan->new_side->tmpl, number)) {
+        Diagnostic *d = diag_report(&plan->diag, SEV_NOTE, res->span, "OH6011",
+                                    "`%s` is added with per-node polling: no tentacle polls it until it is "
+                                    "registered with node %u's address", res->id, number);
+        diag_help(&plan->diag, d, "once the node is up, register each polling tentacle with the stack output "
+                                  "`PollingAddress%u` as well (`Tentacle.exe poll-server`)", number);
+    }
+}
+
 /* OH6008: an ImageId from an SSM parameter type is resolved again on every stack update. */
 static void check_ami_parameter(Plan *plan)
 {
@@ -623,6 +679,7 @@ static void check_findings(Plan *plan)
         check_stateful(plan, res);
         check_regenerated(plan, res);
         check_fixed_name(plan, res);
+        check_scaling(plan, res);
     }
     check_nodes_at_once(plan);
     size_t changed = 0;
@@ -689,6 +746,18 @@ static int load_side(const PlanOptions *opts, Arena *arena, PlanSide *side, cons
     return 0;
 }
 
+int plan_sides(Arena *arena, const PlanSide *old_side, const PlanSide *new_side, PlanFormat format, bool color,
+               FILE *out)
+{
+    Plan plan = { .arena = arena, .old_side = old_side, .new_side = new_side };
+    diag_init(&plan.diag, arena);
+    pair_resources(&plan);
+    diff_all(&plan);
+    check_findings(&plan);
+    plan_report(&plan, format, color, out);
+    return plan.diag.errors ? 1 : 0;
+}
+
 int plan_run(const PlanOptions *opts, FILE *out)
 {
     Arena *arena = arena_new();
@@ -697,15 +766,8 @@ int plan_run(const PlanOptions *opts, FILE *out)
     int rc = load_side(opts, arena, &old_side, opts->old_path);
     if (rc == 0)
         rc = load_side(opts, arena, &new_side, opts->new_path);
-    if (rc == 0) {
-        Plan plan = { .arena = arena, .old_side = &old_side, .new_side = &new_side };
-        diag_init(&plan.diag, arena);
-        pair_resources(&plan);
-        diff_all(&plan);
-        check_findings(&plan);
-        plan_report(&plan, opts->format, opts->color, out);
-        rc = plan.diag.errors ? 1 : 0;
-    }
+    if (rc == 0)
+        rc = plan_sides(arena, &old_side, &new_side, opts->format, opts->color, out);
     json_delete(old_side.tmpl);
     json_delete(new_side.tmpl);
     json_memory_use(previous);

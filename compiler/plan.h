@@ -39,7 +39,7 @@ typedef struct PlanResource {
     const cJSON *old_res, *new_res;  /* NULL on the side it is missing from */
     PlanAction action;
     PtrVec changes;             /* PlanChange*: NEW's property order, then what only OLD has */
-    const char *source;         /* Metadata.octohac.source of the side that locates it, or NULL */
+    const char *source;         /* "FILE:LINE:COL" in the locating side's template, or NULL */
     Span span;                  /* that source as a span when its .oha file is loaded */
 } PlanResource;
 

@@ -140,7 +140,7 @@ static cJSON *json_finding(const Diagnostic *d)
 {
     cJSON *f = cJSON_CreateObject();
     cJSON_AddStringToObject(f, "code", d->code);
-    cJSON_AddStringToObject(f, "severity", d->severity == SEV_ERROR ? "error" : "warning");
+    cJSON_AddStringToObject(f, "severity", severity_word(d->severity));
     cJSON_AddStringToObject(f, "message", d->message);
     cJSON_AddItemToObject(f, "location", json_location(d->span));
     cJSON *notes = cJSON_AddArrayToObject(f, "notes");
@@ -208,7 +208,7 @@ static void md_resource(const PlanResource *res, FILE *out)
 
 static void md_finding(const Diagnostic *d, FILE *out)
 {
-    fprintf(out, "- **%s %s**", d->severity == SEV_ERROR ? "error" : "warning", d->code);
+    fprintf(out, "- **%s %s**", severity_word(d->severity), d->code);
     if (span_valid(d->span)) {
         uint32_t line, col;
         src_line_col(d->span.src, d->span.start, &line, &col);

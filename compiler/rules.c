@@ -1971,7 +1971,26 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "# old: alerts { email = [\"oncall@example.com\"] }\nalerts { enabled = false }",          \
       "# keep the block, or delete the kept resources by hand once they are no longer needed",   \
       "Keep the block, or accept the orphaned resource: set the new stack policy first, and "    \
-      "delete the resource by hand when its data is no longer needed.")
+      "delete the resource by hand when its data is no longer needed.")                           \
+    X("OH6010", SEV_WARNING, "plan: a node is removed (scale in) without being drained first",  \
+      "Lowering `nodes.count` removes the last nodes from the template, and CloudFormation "     \
+      "terminates them as soon as the update runs: tasks running on them fail, and Octopus "     \
+      "keeps their node records, offline, until someone deletes them. In per-node polling mode " \
+      "the tentacles registered with the removed node's polling address also lose that server.", \
+      "# old: nodes { count = 4 }\nnodes { count = 3 }",                                         \
+      "# first: aws ssm start-automation-execution --document-name <RemoveNode> "                \
+      "--parameters NodeIndex=4\nnodes { count = 3 }",                                            \
+      "Drain the node and delete its record first (the operations stack's RemoveNode "           \
+      "automation, docs/operations.md), then deploy the smaller count.")                          \
+    X("OH6011", SEV_NOTE, "plan: a node is added in per-node polling mode (tentacles must register with it)", \
+      "In per-node polling mode each node has its own polling address on the Network Load "      \
+      "Balancer, and a polling tentacle only reaches the nodes it is registered with. A new "    \
+      "node serves the web UI as soon as it is up, but it runs no task for a polling tentacle "  \
+      "until the tentacle is registered with its address too.",                                  \
+      "# old: nodes { count = 3 }\nnodes { count = 4 }",                                         \
+      "nodes { count = 4 }\n# then: Tentacle.exe poll-server --server-comms-address <PollingAddress4>", \
+      "After the update, register every polling tentacle with the new node's `PollingAddress<i>` " \
+      "output.")
 
 const RuleInfo rule_infos[] = {
 #define X(code, severity, title, why, wrong, right, fix) { code, severity, title, why, wrong, right },

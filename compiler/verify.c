@@ -295,19 +295,17 @@ static Span cluster_span(const Cluster *cluster)
     return cluster ? cluster->name_span : (Span){0};
 }
 
-/* Where a diagnostic about RESOURCE points: its Metadata.octohac.source, else the cluster. */
-static Span resource_span(const cJSON *resource, const Cluster *cluster)
+/* Where a diagnostic about resource ID points: its entry in TMPL's locations, else the cluster. */
+static Span resource_span(const cJSON *tmpl, const char *id, const Cluster *cluster, DiagCtx *diag)
 {
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(resource, "Metadata");
-    const cJSON *octohac = cJSON_GetObjectItemCaseSensitive(meta, "octohac");
-    const cJSON *source = cJSON_GetObjectItemCaseSensitive(octohac, "source");
-    if (!cluster || !cJSON_IsString(source))
+    const char *location = cluster ? template_location(tmpl, id, diag->arena) : NULL;
+    if (!location)
         return cluster_span(cluster);
     SourceSet set = {0};
     sources_add(&set, cluster->src);
     if (cluster->decl)
         sources_from_body(&set, &cluster->decl->body);
-    Span span = span_from_location(&set, source->valuestring);
+    Span span = span_from_location(&set, location);
     free(set.items);
     return span_valid(span) ? span : cluster_span(cluster);
 }
@@ -746,11 +744,11 @@ static void check_read_only(Check *c, const cJSON *props)
     }
 }
 
-static void verify_one(const char *id, const cJSON *resource, const Cluster *cluster, DiagCtx *diag,
-                       size_t *reports)
+static void verify_one(const cJSON *tmpl, const char *id, const cJSON *resource, const Cluster *cluster,
+                       DiagCtx *diag, size_t *reports)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(resource, "Type");
-    Span span = resource_span(resource, cluster);
+    Span span = resource_span(tmpl, id, cluster, diag);
     if (!cJSON_IsString(type)) {
         (*reports)++;
         diag_error(diag, span, "OH5001", "generated resource `%s` has no `Type`", id);
@@ -784,7 +782,7 @@ bool verify_resources(const cJSON *tmpl, const Cluster *cluster, DiagCtx *diag)
     if (!cJSON_IsObject(resources))
         BUG("the template has no `Resources` object");
     const cJSON *resource;
-    cJSON_ArrayForEach(resource, resources) verify_one(resource->string, resource, cluster, diag, &reports);
+    cJSON_ArrayForEach(resource, resources) verify_one(tmpl, resource->string, resource, cluster, diag, &reports);
     if (reports > VERIFY_MAX_REPORTS)
         diag_error(diag, cluster_span(cluster), "OH5001", "%zu more AWS schema violations in the generated template",
                    reports - VERIFY_MAX_REPORTS);
@@ -902,7 +900,7 @@ static void check_user_data(const cJSON *tmpl, const Cluster *cluster, DiagCtx *
         size_t bytes = user_data_bytes(cJSON_GetObjectItemCaseSensitive(props, "UserData"));
         if (bytes <= MAX_USER_DATA_BYTES)
             continue;
-        Diagnostic *d = diag_error(diag, resource_span(resource, cluster), "OH3003",
+        Diagnostic *d = diag_error(diag, resource_span(tmpl, resource->string, cluster, diag), "OH3003",
                                    "the user data of `%s` is %zu bytes, more than the %d bytes AWS allows before base64",
                                    resource->string, bytes, MAX_USER_DATA_BYTES);
         diag_label(diag, d, "the node generated from here");

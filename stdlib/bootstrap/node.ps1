@@ -23,20 +23,23 @@ $D = 'C:\octohac'; $M = "$D\markers"; $Log = 'C:\Octopus\bootstrap.log'
 $Exe = Join-Path ${!env:ProgramFiles} 'Octopus Deploy\Octopus\Octopus.Server.exe'
 # $At: the step that is running, for the log and the failure signal's unique id
 # $Sec: the secrets step 4 reads, in memory only
+# $Redo: the steps phase `reconfigure` runs again on a node that finished its bootstrap (the
+# Reconfigure automation, docs/operations.md): the settings, never install, database or first node
 $Stack = '${AWS::StackName}'; $Region = '${AWS::Region}'; $At = 'start'; $Sec = @{}
+$Redo = if ($Phase -eq 'reconfigure') { 2, 7, 9, 11 } else { @() }
 
 function Log($text) {
     Add-Content $Log ('{0} {1}: {2}' -f (Get-Date -Format s), $Node, $text)
 }
 
 # Runs BODY once for step NUM: the marker C:\octohac\markers\step<NUM>.done records that it finished,
-# so a rerun (after a reboot or a fix) skips it. -Always runs it every time (step 3 reads secrets,
-# which are kept in memory only). A step body must not use the names of this function's variables
+# so a rerun (after a reboot or a fix) skips it, unless it is one of $Redo. -Always runs it every
+# time (step 3 reads secrets, which are kept in memory only). A step body must not use the names of this function's variables
 # (nor those of Retry and Wait-Until), because a script block sees its caller's variables.
 function Step($num, $name, $body, [switch]$Always) {
     $Script:At = "step$num-$name"
     $mark = "$M\step$num.done"
-    if (!$Always -and (Test-Path $mark)) {
+    if (!$Always -and (Test-Path $mark) -and $num -notin $Redo) {
         Log "$At already done"
         return
     }
@@ -229,10 +232,12 @@ $Share = '\\${FsxDnsName}\share\${SharedFolder}'
 #else
 $Share = '${SharedPath}'
 #endif
-# Any error ends the script here: the log and the failure signal name the step that failed.
+# Any error ends the script here: the log and the failure signal name the step that failed
+# (reconfigure signals nothing: the stack finished creating the node long ago; its exit code fails
+# the automation's step).
 trap {
     Log "$At failed: $_"
-    if ($N -ge 1) { Send-Signal $false }
+    if ($N -ge 1 -and !$Redo) { Send-Signal $false }
     exit 1
 }
 New-Item -ItemType Directory -Force $M, 'C:\Octopus' | Out-Null; $N = [int](Get-Content "$D\node-index")
@@ -243,26 +248,27 @@ if ($Phase -eq 'join') {
         $dns = '${DnsIps}' -split ','
         Get-NetAdapter | Where-Object Status -eq 'Up' | ForEach-Object { Set-DnsClientServerAddress -InterfaceIndex $_.ifIndex -ServerAddresses $dns }
         Log "DNS servers: $dns"
-        if (Test-Member) {
-            Log 'already in the domain'
-            return
-        }
+        # a rerun after a failure that came after the join itself (the group) joins no more
+        $joined = Test-Member
+        if ($joined) { Log 'already in the domain' }
 #if self_managed
         $user = '${JoinUser}'
         if ($user -notmatch '[\\@]') { $user = '${DomainName}\' + $user }
         $password = ConvertTo-SecureString (Get-Secret '${JoinSecretId}' '${JoinSecretKey}') -AsPlainText -Force
         $credential = New-Object PSCredential($user, $password)
 #if ou
-        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force }
+        if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -OUPath '${JoinOu}' -Force } }
 #else
-        Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force }
+        if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName '${DomainName}' -Credential $credential -Force } }
 #endif
 #if nodes_group
         Retry 'joining the nodes group' { Add-ToNodesGroup $credential }
 #endif
 #else
-        Log 'waiting for the SSM domain join'
-        Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
+        if (!$joined) {
+            Log 'waiting for the SSM domain join'
+            Wait-Until 'AWS-JoinDirectoryServiceDomain did not join ${DomainName}' 30 { Test-Member }
+        }
 #endif
     }
     # cfn-init runs this phase with waitAfterCompletion "forever": after the reboot it resumes
@@ -277,6 +283,11 @@ if (!(Test-Member)) {
     throw 'the node is not a member of ${DomainName}'
 }
 #endif
+if ($Redo) {
+    $At = 'reconfigure'
+    if (!(Test-Path "$M\step10.done")) { throw 'the node has not finished its bootstrap' }
+    Invoke-Octo service --stop
+}
 Step 2 firewall {
     foreach ($port in '${WebPort}', '${CommsPort}') {
         $rule = "Octopus Server TCP $port"

@@ -428,16 +428,20 @@ def build_stdout():
 
 @case
 def build_json_size():
-    """OH3002 measures the format written. The production sample without its alarms is under
-    51,200 bytes in YAML and in compact JSON, over it in indented JSON, which therefore gets
-    the note; with its alarms (the `production` profile's) it is over in every format, and
-    each note names the format and its size."""
+    """OH3002 measures the format written. The production sample (with the `production`
+    profile's alarms) is over 51,200 bytes in YAML and in indented JSON, and each note names
+    the format and its size; its compact JSON is under the limit, with no note. Without its
+    alarms the YAML is under too."""
     sample = os.path.join(SAMPLES, "production.oha")
-    for fmt, args in (("YAML", []), ("JSON", ["-f", "json"]), ("compact JSON", ["-f", "json", "--compact"])):
+    for fmt, args in (("YAML", []), ("JSON", ["-f", "json"])):
         r = run("build", sample, *args)
         expect_rc(r, 0, "an OH3002 note does not fail the build")
         expect(len(r.out) > 51200 and "the %s template is %d bytes" % (fmt, len(r.out)) in r.stderr,
-               "production with alarms: OH3002 for the %s with its size" % fmt, r)
+               "production: OH3002 for the %s with its size" % fmt, r)
+    r = run("build", sample, "-f", "json", "--compact")
+    expect_rc(r, 0, "build -f json --compact")
+    expect(len(r.out) < 51200 and "OH3002" not in r.stderr,
+           "production's compact JSON is under 51,200 bytes (%d bytes), no note" % len(r.out), r)
     with Tmp() as t, open(sample, encoding="utf-8") as f:
         quiet, n = re.subn(r"(?m)^  alerts \{.*\}$", "  alerts { enabled = false }", f.read())
         expect(n == 1, "production.oha has one `alerts` line to switch off")
@@ -1191,6 +1195,85 @@ def plan_removed_and_fixed_name():
         r, doc = plan_json(t, "named.yaml", "renamed.yaml")
         expect_rc(r, 0, "a new name does not collide")
         expect(doc["resources"][0]["action"] == "replace" and doc["findings"] == [], "replaced, no finding", r)
+
+
+@case
+def source_locations():
+    """Where each resource comes from is one table in the template's metadata, not a Metadata
+    entry per resource: a line added at the top of the file changes no resource (a change set
+    would list every resource whose Metadata changed as modified). plan still reads the
+    per-resource `Metadata.octohac.source` of templates built before the table."""
+    with Tmp() as t:
+        t.write("a.oha", MINIMAL)
+        t.write("b.oha", "# a comment moves every line down\n" + MINIMAL)
+        a = json.loads(run("build", "a.oha", "-f", "json", cwd=t.dir).stdout)
+        b = json.loads(run("build", "b.oha", "-f", "json", cwd=t.dir).stdout)
+        expect(a["Resources"] == b["Resources"], "moving the lines changes no resource")
+        where = a["Metadata"]["octohac"]["locations"]
+        expect(list(where) == ["a.oha"] and where["a.oha"]["Directory"] == "2:3"
+               and set(where["a.oha"]) == set(a["Resources"]), "every resource located: %r" % where)
+        expect(all("octohac" not in r.get("Metadata", {}) for r in a["Resources"].values()),
+               "no per-resource octohac metadata")
+        r, doc = plan_json(t, "a.oha", "b.oha")
+        expect_rc(r, 0, "a moved line is no change")
+        expect(doc["resources"] == [] and doc["findings"] == [], "nothing changes", r)
+        old = {"Resources": {"Web": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                                     "Metadata": {"octohac": {"source": "old.oha:7:3"}},
+                                     "Properties": {"Port": 80, "Protocol": "HTTP", "VpcId": "vpc-1"}}}}
+        t.write("old.json", json.dumps(old))
+        t.write("empty.json", json.dumps({"Resources": {}}))
+        r, doc = plan_json(t, "old.json", "empty.json")
+        removed = [x for x in doc["resources"] if x["id"] == "Web"]
+        expect(len(removed) == 1 and removed[0]["action"] == "remove" and removed[0]["source"] == "old.oha:7:3",
+               "the old per-resource source is read: %r" % removed, r)
+
+
+@case
+def plan_malformed_metadata():
+    """A resource whose Metadata is not a mapping is compared whole (fuzz_plan found the
+    mapping walk reading a list's items as keys)."""
+    with Tmp() as t:
+        t.write("list.yaml", "Resources:\n  A:\n    Type: X\n    Metadata: [1, 2]\n")
+        t.write("map.yaml", "Resources:\n  A:\n    Type: X\n    Metadata: {k: 1}\n")
+        for old, new in (("list.yaml", "map.yaml"), ("map.yaml", "list.yaml")):
+            r, doc = plan_json(t, old, new)
+            expect_rc(r, 0, "plan %s %s" % (old, new))
+            expect([c["path"] for c in doc["resources"][0]["changes"]] == ["Metadata"], "Metadata changes", r)
+        r, doc = plan_json(t, "list.yaml", "list.yaml")
+        expect_rc(r, 0, "a list against itself")
+        expect(doc["resources"] == [], "no change", r)
+
+
+@case
+def plan_scaling():
+    """Scaling in warns that the node goes without draining (OH6010), pointing at the `nodes`
+    block of the old file, and in per-node polling mode names the polling address its tentacles
+    lose; scaling out in per-node polling mode is a note (OH6011) that does not change the exit
+    status; scaling out without per-node polling says nothing."""
+    with Tmp() as t:
+        with open(os.path.join(SAMPLES, "polling.oha"), encoding="utf-8") as f:
+            text = f.read()
+        t.write("p3.oha", text)
+        t.write("p2.oha", re.sub(r"count\s*=\s*3", "count = 2", text, count=1))
+        r, doc = plan_json(t, "p3.oha", "p2.oha")
+        expect_rc(r, 0, "a warning only")
+        found = [x for x in doc["findings"] if x["code"] == "OH6010"]
+        expect(len(found) == 1 and found[0]["severity"] == "warning" and "`Node3` is removed" in found[0]["message"]
+               and found[0]["location"]["file"] == "p3.oha" and "PollingAddress3" in found[0]["notes"][0]
+               and "RemoveNode" in found[0]["help"], "OH6010 for node 3: %r" % found, r)
+        r, doc = plan_json(t, "p2.oha", "p3.oha")
+        expect_rc(r, 0, "a note does not fail the plan")
+        expect([(x["code"], x["severity"]) for x in doc["findings"]] == [("OH6011", "note")]
+               and "PollingAddress3" in doc["findings"][0]["help"], "OH6011 for node 3", r)
+        t.write("m.oha", MINIMAL)
+        m3 = MINIMAL.rstrip().rstrip("}") + "  nodes { count = 3 }\n}\n"
+        t.write("m3.oha", m3)
+        r, doc = plan_json(t, "m.oha", "m3.oha")
+        expect_rc(r, 0, "scaling out")
+        expect(doc["findings"] == [], "no finding without per-node polling", r)
+        r, doc = plan_json(t, "m3.oha", "m.oha")
+        expect([x["code"] for x in doc["findings"]] == ["OH6010"] and doc["findings"][0]["notes"] == [],
+               "OH6010 without the polling note", r)
 
 
 @case

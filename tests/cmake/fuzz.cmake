@@ -1,6 +1,6 @@
 # Fuzzing: five libFuzzer targets (tests/fuzz/): the front end (fuzz_parse), resolution and
 # checking (fuzz_check), the whole pipeline to in-memory YAML and JSON (fuzz_pipeline), fmt's
-# guarantees (fuzz_fmt), and plan's JSON/YAML template reader (fuzz_plan, also seeded with
+# guarantees (fuzz_fmt), and plan on templates: reader, diff, findings, reports (fuzz_plan, also seeded with
 # tests/fuzz/plan-seeds/).
 # fuzz.build compiles them with clang in a separate project (tests/fuzz/CMakeLists.txt), and
 # each fuzz.<target> test runs one for 30 seconds over the samples, the diagnostics tests and

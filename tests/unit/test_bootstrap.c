@@ -556,6 +556,53 @@ static const char *rendered(const StrAttr *attr, const char *fallback) {
     return attr->source == VS_LITERAL ? attr->text : fallback;
 }
 
+#define REDO_LINE "\n$Redo = if ($Phase -eq 'reconfigure') { 2, 7, 9, 11 } else { @() }\n"
+#define REDO_GUARD "\nif ($Redo) { $At = 'reconfigure'; if (!(Test-Path \"$M\\step10.done\")) { " \
+                   "throw 'the node has not finished its bootstrap' }; "
+
+/* Phase `reconfigure` (the Reconfigure automation of issue 12): on a node that finished its
+ * bootstrap, it stops the service and runs again only the steps that hold settings (2 firewall,
+ * 7 configure, 9 task cap and service, 11 agent), never install, create-instance, database or
+ * first-node, and a failure signals nothing. Returns the Octopus.Server.exe commands it runs. */
+static char *reconfigure_plan(const char *text, int node) {
+    StrBuf plan = {0};
+    strbuf_puts(&plan, "");
+    CHECK(strstr(text, REDO_LINE) != NULL, "the steps of phase reconfigure are 2, 7, 9 and 11");
+    const char *guard = strstr(text, REDO_GUARD);
+    CHECK(guard != NULL, "phase reconfigure refuses a node that has not finished its bootstrap");
+    CHECK(guard && guard > strstr(text, "\ntrap {") && guard < strstr(text, "\nStep 2 firewall {"),
+          "the refusal comes after the trap and before any step");
+    char *instance = octo_instance(text);
+    char *stop = block_after(guard, "\nif ($Redo) {");
+    if (stop) add_calls(text, stop, instance, node, &plan);
+    static const char *const redone[] = {"\nStep 7 configure {", "\nStep 9 service {"};
+    for (size_t i = 0; i < sizeof redone / sizeof redone[0]; i++) {
+        char *block = block_after(text, redone[i]);
+        if (block) add_calls(text, block, instance, node, &plan);
+        free(block);
+    }
+    free(instance), free(stop);
+    return plan.data;
+}
+
+static void check_reconfigure(const Cluster *c, const Rendered *r, const char *extra) {
+    char *instance = octo_instance(r->text), want[2048], label[128];
+    char *plan = reconfigure_plan(r->text, 2);
+    snprintf(want, sizeof want,
+             "service --instance %s --stop\n"
+             "configure --instance %s --webListenPrefixes http://+:%lld/ --commsListenPort %lld --webForceSSL False%s\n"
+             "node --instance %s --taskCap %lld\n"
+             "service --instance %s --install --reconfigure --start\n",
+             instance, instance, c->octopus.web_port.value, c->tentacles.port.value, extra, instance,
+             c->octopus.task_cap.value, instance);
+    snprintf(label, sizeof label, "%s node 2, reconfigure", c->name);
+    check_plan(label, plan, want);
+    /* a step runs again only in $Redo; a failure signals CloudFormation only outside reconfigure */
+    HAS(c->name, r->text, "if (!$Always -and (Test-Path $mark) -and $num -notin $Redo) {",
+        "\ntrap { Log \"$At failed: $_\"; if ($N -ge 1 -and !$Redo) { Send-Signal $false }; exit 1 }\n");
+    free(plan), free(instance);
+}
+
 /* The record that the cluster has been initialised: node 1 of a new cluster marks itself the
  * founder (`new-cluster`) before it records the version, in step 4's branch that installs
  * `octopus.version`, and nowhere else; the branch that finds a recorded version (every other
@@ -656,6 +703,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         free(plan);
     }
     check_guard(c, r);
+    check_reconfigure(c, r, extra);
 
     /* steps 1 to 10 in order, each behind its marker (4 reads secrets on every run) */
     const char *const steps[] = {
@@ -667,7 +715,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
     check_order(c->name, r->text, steps, sizeof steps / sizeof steps[0]);
     HAS(c->name, r->text,
         "function Step($num, $name, $body, [switch]$Always) { $Script:At = \"step$num-$name\"; "
-        "$mark = \"$M\\step$num.done\"; if (!$Always -and (Test-Path $mark)) { Log \"$At already done\"; return }; "
+        "$mark = \"$M\\step$num.done\"; if (!$Always -and (Test-Path $mark) -and $num -notin $Redo) { Log \"$At already done\"; return }; "
         "Log \"$At start\"; & $body; if (!$Always) { Set-Content $mark (Get-Date -Format o) }; Log \"$At done\" }",
         "; $Log = 'C:\\Octopus\\bootstrap.log'\n", "function Log($text) { Add-Content $Log ",
         /* retries: reading secrets and parameters, the download, msiexec */
@@ -702,7 +750,7 @@ static void check_steps(const Cluster *c, const Rendered *r) {
         "\n$Stack = 'octopus-stack'; $Region = 'us-east-1'; $At = 'start'; ",
         "function Send-Signal($ok) { $to = '--stack', $Stack, '--resource', \"Node$N\", '--region', $Region; ",
         "if ($ok) { cfn-signal.exe -e 0 @to } else { cfn-signal.exe -e 1 -i \"node$N-$At-failed\" @to }",
-        "\ntrap { Log \"$At failed: $_\"; if ($N -ge 1) { Send-Signal $false }; exit 1 }\n",
+        "\ntrap { Log \"$At failed: $_\"; if ($N -ge 1 -and !$Redo) { Send-Signal $false }; exit 1 }\n",
     };
     check_order(c->name, r->text, signal, sizeof signal / sizeof signal[0]);
     /* cfn-signal's --reason is for wait condition handles only */
@@ -781,7 +829,8 @@ static void check_topology(void) {
         "} finally { Remove-Item C:\\Windows\\Temp\\octopus.lic }",
         "$Share = '\\\\${FileSystem.DNSName}\\share\\OctopusShared'\n",
         "$dns = '${DnsIps}' -split ','", "Set-DnsClientServerAddress",
-        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member }",
+        "$joined = Test-Member; if ($joined) { Log 'already in the domain' }; if (!$joined) { Log 'waiting for the SSM domain join'; "
+        "Wait-Until 'AWS-JoinDirectoryServiceDomain did not join octo.corp.example.com' 30 { Test-Member } }",
         "$key = Get-Secret '${MasterKeySecret}'; if ($key -notmatch '^[0-9a-f]{32}$')",
         "[Convert]::ToBase64String(", "Get-Secret '${LicenseSecret}' ''", "Get-Secret '${AdminSecret}' password",
         "Get-SSMParameter -Name '${OctopusVersionParameter}'", "(Get-MsiUrl '2026.4.6909')",
@@ -820,12 +869,13 @@ static void check_topology(void) {
     r = render(self_managed_ad(arena));
     HAS("self-managed-ad", r.script, "$user = 'svc-octopus-join'; if ($user -notmatch '[\\\\@]') { $user = 'corp.example.com\\' + $user }",
         "ConvertTo-SecureString (Get-Secret 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:ad/join-password-Q1w2E3' 'password')",
-        "Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
-        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }",
+        "if (!$joined) { Retry 'joining the domain' { Add-Computer -DomainName 'corp.example.com' -Credential $credential "
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force } }",
         "$dns = '10.50.0.10,10.50.1.10' -split ','");
-    /* the nodes' group, not Domain Computers: each node adds itself with the join account */
+    /* the nodes' group, not Domain Computers: each node adds itself with the join account, also
+     * on a rerun that finds the node joined already (the group failed after the join) */
     HAS("self-managed-ad", r.script,
-        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
+        "-OUPath 'OU=Octopus,OU=Servers,DC=corp,DC=example,DC=com' -Force } }; Retry 'joining the nodes group' { Add-ToNodesGroup $credential } }",
         "$root = [DirectoryServices.DirectoryEntry]::new('LDAP://corp.example.com', $credential.UserName, $credential.GetNetworkCredential().Password)",
         "$name = 'Octopus Nodes (prod)' -replace '\\(', '\\28' -replace '\\)', '\\29'",
         "(sAMAccountName=$env:COMPUTERNAME`$)", "[void]$entry.Properties['member'].Add($me); $entry.CommitChanges()",

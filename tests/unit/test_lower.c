@@ -282,6 +282,16 @@ static void done(Fixture *f, cJSON *t)
 
 /* ---------------------------------------------------------------- checks every template passes */
 
+/* The arena of the location strings the checks read, freed by main. */
+static Arena *location_arena;
+
+static Arena *checks_arena(void)
+{
+    if (!location_arena)
+        location_arena = arena_new();
+    return location_arena;
+}
+
 static void check_common_named(const cJSON *t, const char *file)
 {
     static const char *const order[] = {"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
@@ -303,8 +313,10 @@ static void check_common_named(const cJSON *t, const char *file)
     regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
     const cJSON *r;
     cJSON_ArrayForEach(r, get(t, "Resources")) {
-        const char *source = str(get(get(get(r, "Metadata"), "octohac"), "source"));
+        /* every resource has its place in the template's locations table, none its own */
+        const char *source = template_location(t, r->string, checks_arena());
         CHECK(source && regexec(&re, source, 0, NULL, 0) == 0);
+        CHECK(get(get(r, "Metadata"), "octohac") == NULL);
         /* the key order of a resource */
         static const char *const keys[] = {"Type", "Condition", "DependsOn", "CreationPolicy", "DeletionPolicy",
                                            "UpdateReplacePolicy", "Metadata", "Properties"};
@@ -357,8 +369,10 @@ static void test_default_topology(const char *dump)
     CHECK(get(t, "Rules") == NULL);
     CHECK(get(t, "Conditions") == NULL);
     CHECK_STR(str(get(t, "Description")), "Octopus Deploy HA cluster octopus");
-    CHECK_STR(str(get(get(get(res(t, "Vpc"), "Metadata"), "octohac"), "source")), "test.oha:3:3");
-    CHECK_STR(str(get(get(get(res(t, "Node1"), "Metadata"), "octohac"), "source")), "test.oha:5:3");
+    CHECK_STR(template_location(t, "Vpc", checks_arena()), "test.oha:3:3");
+    CHECK_STR(template_location(t, "Node1", checks_arena()), "test.oha:5:3");
+    CHECK_STR(str(get(get(get(get(get(t, "Metadata"), "octohac"), "locations"), "test.oha"), "Node1")), "5:3");
+    CHECK(template_location(t, "NoSuchResource", checks_arena()) == NULL);
 
     /* no certificate: plain HTTP forwarded, OctopusUrl is http:// */
     CHECK_STR(str(prop(t, "HttpListener", "Protocol")), "HTTP");
@@ -489,7 +503,7 @@ static void test_nodes(const char *dump)
     CHECK(get(n1, "SsmAssociations") == NULL);
     const cJSON *assoc = res(t, "DomainJoinAssociation");
     CHECK_STR(str(get(assoc, "Type")), "AWS::SSM::Association");
-    CHECK(get(get(get(assoc, "Metadata"), "octohac"), "source") != NULL);
+    CHECK(template_location(t, "DomainJoinAssociation", checks_arena()) != NULL);
     CHECK_STR(str(prop(t, "DomainJoinAssociation", "Name")), "AWS-JoinDirectoryServiceDomain");
     const cJSON *params = prop(t, "DomainJoinAssociation", "Parameters");
     CHECK_STR(ref_of(cJSON_GetArrayItem(get(params, "directoryId"), 0)), "Directory");
@@ -1176,7 +1190,7 @@ static void test_samples(const char *dump)
     const cJSON *t = b.t;
     if (t) {
         check_common_named(t, "production.oha");
-        CHECK_STR(str(get(get(get(res(t, "Vpc"), "Metadata"), "octohac"), "source")), "production.oha:16:3");
+        CHECK_STR(template_location(t, "Vpc", checks_arena()), "production.oha:16:3");
         check_subnet(t, "PrivateSubnet1", "10.20.128.0/20");
         check_subnet(t, "PublicSubnet3", "10.20.32.0/20");
         CHECK_STR(node_subnet(t, 3), "PrivateSubnet3");
@@ -1354,5 +1368,7 @@ int main(int argc, char **argv)
     test_param_clashes();
     test_samples(dump);
     printf("test_lower: %d checks, %d failed\n", checks, failures);
+    if (location_arena)
+        arena_free(location_arena);
     return failures ? 1 : 0;
 }

@@ -929,7 +929,7 @@ static void test_allow(void)
 static void test_tables(void)
 {
     static const struct { int from, to; } ranges[] = {
-        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 2030, 2035 }, { 3001, 3005 }, { 4001, 4008 }, { 4010, 4010 }, { 4015, 4015 }, { 5001, 5001 }, { 6001, 6009 },
+        { 1, 8 }, { 501, 504 }, { 1001, 1011 }, { 2001, 2028 }, { 2030, 2035 }, { 3001, 3005 }, { 4001, 4008 }, { 4010, 4010 }, { 4015, 4015 }, { 5001, 5001 }, { 6001, 6011 },
     };
     size_t expected = 0;
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
@@ -1035,7 +1035,7 @@ static const struct { const char *prefix, *heading, *intro; } doc_ranges[] = {
     { "OH6", "OH6: plan findings",
       "Reported by `octohac plan OLD NEW` (see [plan.md](plan.md)) about what deploying NEW over a stack "
       "built from OLD does: data that would be lost, outages, updates that would fail. They point at the "
-      "`.oha` line of the resource (its `Metadata.octohac.source`) when that file is given. An error "
+      "`.oha` line of the resource (its entry in `Metadata.octohac.locations`) when that file is given. An error "
       "makes `plan` exit 1; `allow` does not silence them." },
 };
 

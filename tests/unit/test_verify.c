@@ -60,12 +60,14 @@ static cJSON *parse(const char *json)
     return tree;
 }
 
-/* The template {"Resources": {"Node1": RESOURCE}} where RESOURCE carries source 2:3. */
+/* The template {"Resources": {"Node1": RESOURCE}} whose locations put RESOURCE at 2:3;
+ * without PROPERTIES the resource has none. */
 static cJSON *one_resource(const char *type, const char *properties)
 {
-    char *json = oh_xmalloc(strlen(properties) + strlen(type) + 256);
-    sprintf(json, "{\"Resources\":{\"Node1\":{\"Type\":\"%s\",\"Metadata\":{\"octohac\":{\"source\":\"prod.oha:2:3\"}},"
-                  "\"Properties\":%s}}}", type, properties);
+    char *json = oh_xmalloc((properties ? strlen(properties) : 0) + strlen(type) + 256);
+    sprintf(json, "{\"Metadata\":{\"octohac\":{\"locations\":{\"prod.oha\":{\"Node1\":\"2:3\"}}}},"
+                  "\"Resources\":{\"Node1\":{\"Type\":\"%s\"%s%s}}}", type, properties ? ",\"Properties\":" : "",
+                  properties ? properties : "");
     cJSON *tree = parse(json);
     free(json);
     return tree;
@@ -170,13 +172,7 @@ static void test_schema_cases(void)
         const SchemaCase *sc = &schema_cases[i];
         Fixture f;
         fixture_init(&f);
-        cJSON *tmpl = sc->properties ? one_resource(sc->type, sc->properties) : NULL;
-        if (!tmpl) {
-            char json[256];
-            snprintf(json, sizeof json, "{\"Resources\":{\"Node1\":{\"Type\":\"%s\",\"Metadata\":{\"octohac\":"
-                     "{\"source\":\"prod.oha:2:3\"}}}}}", sc->type);
-            tmpl = parse(json);
-        }
+        cJSON *tmpl = one_resource(sc->type, sc->properties);
         bool ok = verify_resources(tmpl, &f.cluster, &f.diag);
         if (!sc->want[0]) {
             CHECK(ok && f.diag.count == 0, "%s: expected no violation", sc->what);
@@ -190,14 +186,15 @@ static void test_schema_cases(void)
     }
 }
 
-/* Without Metadata.octohac.source, or with one naming no loaded file, the diagnostic
- * points at the cluster name; many violations are capped with a count. */
+/* Without a location, or with one naming no loaded file, the diagnostic points at the
+ * cluster name; many violations are capped with a count. */
 static void test_schema_spans_and_cap(void)
 {
     Fixture f;
     fixture_init(&f);
-    cJSON *tmpl = parse("{\"Resources\":{\"A\":{\"Type\":\"AWS::EC2::Subnet\",\"Properties\":{}},"
-                        "\"B\":{\"Type\":\"AWS::EC2::Subnet\",\"Metadata\":{\"octohac\":{\"source\":\"other.oha:1:1\"}}}}}");
+    cJSON *tmpl = parse("{\"Metadata\":{\"octohac\":{\"locations\":{\"other.oha\":{\"B\":\"1:1\"}}}},"
+                        "\"Resources\":{\"A\":{\"Type\":\"AWS::EC2::Subnet\",\"Properties\":{}},"
+                        "\"B\":{\"Type\":\"AWS::EC2::Subnet\"}}}");
     verify_resources(tmpl, &f.cluster, &f.diag);
     CHECK(f.diag.count == 2, "two violations expected, got %zu", f.diag.count);
     for (size_t i = 0; i < f.diag.count; i++) {

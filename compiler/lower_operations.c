@@ -506,6 +506,7 @@ cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCt
         .parameters = cJSON_CreateObject(),
         .resources = cJSON_CreateObject(),
         .outputs = cJSON_CreateObject(),
+        .locations = cJSON_CreateObject(),
         .zones = (int)cluster->network.zone_count.value,
         .new_vpc = cluster->network.vpc.source == VS_NONE,
     };
@@ -532,7 +533,8 @@ cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCt
     low_set(tmpl, "Metadata", low_obj("octohac", low_obj("version", low_str(OCTOHAC_VERSION),
                                                          "source", low_str(low_source_name(cluster->src)),
                                                          "cluster", low_str(cluster->name),
-                                                         "template", low_str("operations"), NULL), NULL));
+                                                         "template", low_str("operations"),
+                                                         "locations", low.locations, NULL), NULL));
     low_set(tmpl, "Parameters", low.parameters);
     if (cluster->region.source != VS_NONE)
         low_set(tmpl, "Rules", low_region_rules(&low));

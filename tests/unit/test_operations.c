@@ -382,6 +382,9 @@ static void test_cluster(int nodes, bool rds)
     check_outputs(&b, nodes);
     check_node_command(&b);
     check_operations_exist(&b);
+    const cJSON *res;
+    cJSON_ArrayForEach(res, get(b.ops, "Resources"))   /* each in the template's table of locations */
+        CHECK(template_location(b.ops, res->string, b.arena) != NULL);
     char *again = cJSON_PrintUnformatted(b.main);      /* building the operations changed nothing */
     CHECK(strcmp(again, b.main_text) == 0);
     free(again);

@@ -124,9 +124,9 @@ function Update-Bootstrap {
     $json = cfn-get-metadata.exe --stack '${ClusterStack}' --resource NodeBootstrap --region '${AWS::Region}'
     if ($LASTEXITCODE) { throw "cfn-get-metadata exited with code $LASTEXITCODE" }
     $meta = ($json -join "`n") | ConvertFrom-Json
-    $script = $meta.'AWS::CloudFormation::Init'.config.files.'C:\octohac\bootstrap.ps1'.content
-    if (!$script) { throw 'the metadata of NodeBootstrap has no C:\octohac\bootstrap.ps1' }
-    [IO.File]::WriteAllText('C:\octohac\bootstrap.ps1', $script, [Text.UTF8Encoding]::new($true))
+    $text = $meta.'AWS::CloudFormation::Init'.config.files.'C:\octohac\bootstrap.ps1'.content
+    if (!$text) { throw 'the metadata of NodeBootstrap has no C:\octohac\bootstrap.ps1' }
+    [IO.File]::WriteAllText('C:\octohac\bootstrap.ps1', $text, [Text.UTF8Encoding]::new($true))
     powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File C:\octohac\bootstrap.ps1 -Phase reconfigure
     if ($LASTEXITCODE) { throw "bootstrap.ps1 -Phase reconfigure exited with code $LASTEXITCODE; see C:\Octopus\bootstrap.log" }
 }

@@ -93,10 +93,12 @@ function Update-Database {
     Invoke-Octo database --upgrade
 }
 
-# The MSI of $Version, unless this node already runs it (a re-run skips the install).
+# The MSI of $Version, unless this node already runs it (a re-run skips the install); never an
+# older version than the node runs (Octopus cannot run on a schema newer than itself).
 function Install-Version {
     $have = Get-Installed
     if ($have -eq $Version) { Write-Output "Octopus $have is installed: nothing to do"; return }
+    if ($have -and [version]$Version -lt [version]$have) { throw "Octopus $have runs here, newer than $Version; Octopus has no downgrade" }
     $msi = 'C:\octohac\upgrade.msi'
     $log = 'C:\Octopus\upgrade-msiexec.log'
     Invoke-WebRequest "https://download.octopusdeploy.com/octopus/Octopus.$Version-x64.msi" -OutFile $msi -UseBasicParsing

@@ -715,7 +715,8 @@ cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCt
 
 /* ---------------------------------------------------------------- lower internals (lower_*.c)
  * Shared by lower.c and the per-block files lower_network.c, lower_nodes.c,
- * lower_data.c, lower_lb.c and lower_monitoring.c; nothing outside them uses these. Every constructor
+ * lower_data.c, lower_lb.c and lower_monitoring.c, and by lower_operations.c (the operations
+ * template); nothing outside them uses these. Every constructor
  * returns a new cJSON item that the caller attaches (ownership moves with it). */
 typedef struct Low {
     const Cluster *cluster;

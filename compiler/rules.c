@@ -689,6 +689,24 @@ static void check_shared_queue_version(const RuleCtx *rc, const Cluster *c) /* O
 
 /* The schema's pattern has already made each name look like a zone (OH1007); this
  * checks that each belongs to `region`, when one is set, and is listed once. */
+/* The item I of LIST when an earlier item has the same text: reported as WHAT listed twice,
+ * with the first one; NULL otherwise. */
+static Diagnostic *report_listed_twice(const RuleCtx *rc, const StrList *list, size_t i, const char *what)
+{
+    Span at = list->spans ? list->spans[i] : list->origin.span;
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(list->items[j], list->items[i]) != 0)
+            continue;
+        Diagnostic *d = report_span(rc, at, "%s `%s` is listed twice", what, list->items[i]);
+        diag_label(rc->diag, d, "listed again here");
+        if (list->spans)
+            diag_secondary(rc->diag, d, list->spans[j], "first listed here");
+        diag_help(rc->diag, d, "list each %s once", what);
+        return d;
+    }
+    return NULL;
+}
+
 static void check_zone_names(const RuleCtx *rc, const Cluster *c)         /* OH2020 */
 {
     const StrList *zones = &c->network.zone_names;
@@ -706,15 +724,8 @@ static void check_zone_names(const RuleCtx *rc, const Cluster *c)         /* OH2
             also_at(rc, d, &c->region.origin, "region set here");
             diag_help(rc->diag, d, "use zones of `%s`, such as `%sa` and `%sb`", region, region, region);
         }
-        for (size_t j = 0; j < i && !d; j++) {
-            if (strcmp(zones->items[j], name) != 0)
-                continue;
-            d = report_span(rc, at, "zone `%s` is listed twice", name);
-            diag_label(rc->diag, d, "listed again here");
-            if (zones->spans)
-                diag_secondary(rc->diag, d, zones->spans[j], "first listed here");
-            diag_help(rc->diag, d, "list each zone once");
-        }
+        if (!d)
+            d = report_listed_twice(rc, zones, i, "zone");
         if (d)
             model_note_origin(rc->diag, d, &zones->origin);
     }
@@ -751,10 +762,23 @@ static void require_subnets(const RuleCtx *rc, const Cluster *c, const StrList *
         diag_help(rc->diag, d, "list one private subnet id per zone in `network.private_subnets`");
 }
 
+/* A subnet listed twice would put two zones' resources in one subnet (and the load balancer
+ * refuses two subnets of one zone). */
+static void reject_repeated_subnets(const RuleCtx *rc, const StrList *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        Diagnostic *d = report_listed_twice(rc, list, i, "subnet");
+        if (d)
+            model_note_origin(rc->diag, d, &list->origin);
+    }
+}
+
 static void check_existing_vpc(const RuleCtx *rc, const Cluster *c)       /* OH2023 */
 {
     if (c->network.vpc.source == VS_NONE)
         return;
+    reject_repeated_subnets(rc, &c->network.private_subnets);
+    reject_repeated_subnets(rc, &c->network.public_subnets);
     long long need = c->network.zone_count.value < 2 ? 2 : c->network.zone_count.value;
     require_subnets(rc, c, &c->network.private_subnets, "private", "private_subnets", need);
     if (c->load_balancer.scheme.value == SCHEME_INTERNET_FACING)
@@ -1662,7 +1686,8 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "In an existing VPC octohac creates no subnets, so it needs yours: one private subnet per " \
       "zone (at least two) for the nodes, database and file system, and public subnets for an "  \
       "internet-facing load balancer. Too few would leave zones without nodes, or fail when "    \
-      "the load balancer, which needs two zones, is created.",                                   \
+      "the load balancer, which needs two zones, is created. A subnet listed twice counts once: " \
+      "it would put two zones' resources in one subnet, and AWS would reject the template.",   \
       "network {\n  vpc             = \"vpc-0a1b2c3d4e5f60718\"\n"                               \
       "  private_subnets = [\"subnet-0a1b2c3d4e5f60001\"]\n}",                                   \
       "network {\n  vpc             = \"vpc-0a1b2c3d4e5f60718\"\n"                               \

@@ -708,11 +708,9 @@ void low_finish_resources(Low *low)
 cJSON *low_region_rules(Low *low) { return lower_rules(low); }
 const char *low_source_name(const Source *src) { return display_name(src); }
 
-/* NULL, with the errors reported, when a param() name collides with the template's own. */
-cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
+Low low_start(const Cluster *cluster, DiagCtx *diag)
 {
-    size_t errors0 = diag->errors;
-    Low low = {
+    return (Low){
         .cluster = cluster,
         .arena = diag->arena,
         .diag = diag,
@@ -723,6 +721,13 @@ cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
         .zones = (int)cluster->network.zone_count.value,
         .new_vpc = cluster->network.vpc.source == VS_NONE,
     };
+}
+
+/* NULL, with the errors reported, when a param() name collides with the template's own. */
+cJSON *low_template(const Cluster *cluster, DiagCtx *diag)
+{
+    size_t errors0 = diag->errors;
+    Low low = low_start(cluster, diag);
     if (low.zones < 1)
         BUG("a cluster without zones");
     cJSON *groups = cJSON_CreateArray();

@@ -499,17 +499,7 @@ static void operations_outputs(Ops *ops)
 
 cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCtx *diag)
 {
-    Low low = {
-        .cluster = cluster,
-        .arena = diag->arena,
-        .diag = diag,
-        .parameters = cJSON_CreateObject(),
-        .resources = cJSON_CreateObject(),
-        .outputs = cJSON_CreateObject(),
-        .locations = cJSON_CreateObject(),
-        .zones = (int)cluster->network.zone_count.value,
-        .new_vpc = cluster->network.vpc.source == VS_NONE,
-    };
+    Low low = low_start(cluster, diag);
     Ops ops = {.low = &low, .main = main, .nodes = main_node_count(&low, main)};
     if (ops.nodes < 1)
         BUG("the main template has no Node1");

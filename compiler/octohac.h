@@ -728,6 +728,7 @@ typedef struct Low {
     bool new_vpc;
 } Low;
 
+Low low_start(const Cluster *cluster, DiagCtx *diag);  /* empty sections, the cluster's facts */
 cJSON *low_str(const char *text);
 cJSON *low_int(long long value);
 cJSON *low_bool(bool value);

@@ -594,8 +594,14 @@ static void check_nodes_at_once(Plan *plan)
     if (!d)
         return;
     note_change(plan, d, first);
-    diag_help(&plan->diag, d, "deploy in a maintenance window, or change the nodes in two updates (half each) so "
-                              "that the load balancer always has a node");
+    const PlanChange *why = worst_change(first);
+    if (why && !why->cause && !strcmp(why->path, "Properties.ImageId"))   /* one image for every node */
+        diag_help(&plan->diag, d, "to keep Octopus up, patch the running nodes in place instead, one at a time "
+                                  "(the operations stack's PatchNodes automation, docs/operations.md); or deploy "
+                                  "in a maintenance window");
+    else
+        diag_help(&plan->diag, d, "deploy in a maintenance window, or change the nodes in two updates (half each) "
+                                  "so that the load balancer always has a node");
 }
 
 /* The number of a node, from its logical id `Node<i>`; 0 for any other resource. */

@@ -1229,6 +1229,26 @@ def source_locations():
 
 
 @case
+def plan_new_image():
+    """A new `nodes.ami` replaces every node in one update (OH6006); the help points at patching
+    in place with PatchNodes, since one image serves every node and the update cannot be split."""
+    with Tmp() as t:
+        old = MINIMAL.rstrip().rstrip("}") + '  nodes { ami = "ami-0123456789abcdef0" }\n}\n'
+        t.write("a.oha", old)
+        t.write("b.oha", old.replace("ami-0123456789abcdef0", "ami-0fedcba9876543210"))
+        r, doc = plan_json(t, "a.oha", "b.oha")
+        expect_rc(r, 0, "warnings only")
+        found = [x for x in doc["findings"] if x["code"] == "OH6006"]
+        expect(len(found) == 1 and "PatchNodes" in found[0]["help"]
+               and found[0]["notes"] == ["because `Properties.ImageId` changes: replace"], "OH6006: %r" % found, r)
+        t.write("c.oha", old.replace("nodes {", "nodes { instance = m6i.2xlarge,"))
+        r, doc = plan_json(t, "a.oha", "c.oha")
+        found = [x for x in doc["findings"] if x["code"] == "OH6007"]
+        expect(len(found) == 1 and "two updates" in found[0]["help"] and "PatchNodes" not in found[0]["help"],
+               "another cause keeps the two-updates help: %r" % found, r)
+
+
+@case
 def plan_malformed_metadata():
     """A resource whose Metadata is not a mapping is compared whole (fuzz_plan found the
     mapping walk reading a list's items as keys)."""

@@ -16,6 +16,9 @@
 /* TargetVersion: an exact Octopus Server build, as the MSI's download URL names it */
 #define TARGET_VERSION_PATTERN "^20[0-9]{2}\\.[0-9]+\\.[0-9]+$"
 #define SNAPSHOT_PREFIX "octopus-upgrade-"
+/* MsiUrl: an https URL without quotes, spaces, `$`, braces or backticks (it stands between
+ * single quotes in NodeCommand's PowerShell), or nothing for Octopus's own download */
+#define MSI_URL_PATTERN "^(https://[A-Za-z0-9._~:/?#@!&*+,;=%-]+)?$"
 
 /* NodeCommand's own limit (seconds): an install plus a schema upgrade. The Automation steps
  * that run it carry no timeout of their own: they wait for the command. */
@@ -102,6 +105,21 @@ static void node_i_step(Ops *ops, const char *name, int node, const char *operat
 {
     node_step(ops, arena_printf(ops->low->arena, "%s%d", name, node), node_id_ref(ops, node), operation, NULL,
               NULL);
+}
+
+/* A cluster that installs from its own download_url (nodes without internet access, say) is
+ * upgraded from its own copy of the new MSI too: the Upgrade document then asks for MsiUrl. */
+static bool own_msi(const Ops *ops) { return ops->low->cluster->octopus.download_url.source != VS_NONE; }
+
+/* InstallOnNode<i>: the MSI of TargetVersion, from MsiUrl with the cluster's own MSI. */
+static void install_step(Ops *ops, int node)
+{
+    cJSON *params = low_obj("Operation", low_list(low_str("install"), NULL),
+                            "Version", low_list(low_str("{{ TargetVersion }}"), NULL), NULL);
+    if (own_msi(ops))
+        low_set(params, "MsiUrl", low_list(low_str("{{ MsiUrl }}"), NULL));
+    run_step(ops, arena_printf(ops->low->arena, "InstallOnNode%d", node), low_ref("NodeCommand"),
+             node_id_ref(ops, node), params);
 }
 
 /* Maintenance mode through node 1's API, which logs in with the admin secret read on the node. */
@@ -197,8 +215,7 @@ static void upgrade_document(Ops *ops)
     if (main_has_rds(ops->main))
         snapshot_steps(ops);
     for (int i = 1; i <= ops->nodes; i++) {
-        node_step(ops, arena_printf(ops->low->arena, "InstallOnNode%d", i), node_id_ref(ops, i), "install",
-                  "Version", "{{ TargetVersion }}");
+        install_step(ops, i);
         if (i == 1)
             node_step(ops, "UpgradeDatabase", node_id_ref(ops, 1), "upgrade-database", NULL, NULL);
         node_i_step(ops, "StartNode", i, "start");
@@ -208,12 +225,18 @@ static void upgrade_document(Ops *ops)
 
     cJSON *version = param_spec("String", "the Octopus Server version to install, such as 2026.4.6909");
     low_set(version, "allowedPattern", low_str(TARGET_VERSION_PATTERN));
+    cJSON *params = low_obj("TargetVersion", version, NULL);
+    if (own_msi(ops)) {
+        cJSON *msi_url = param_spec("String", "the https URL of that version's MSI, where the nodes reach it");
+        low_set(msi_url, "allowedPattern", low_str(MSI_URL_PATTERN));
+        low_set(params, "MsiUrl", msi_url);
+    }
     automation_document(ops, "Upgrade",
                         arena_printf(ops->low->arena,
                                      "Upgrades Octopus Server on %s: maintenance mode, stop all, snapshot, node 1 "
                                      "and the database, the others one by one. Re-run to resume.",
                                      ops->low->cluster->name),
-                        low_obj("TargetVersion", version, NULL));
+                        params);
 }
 
 /* One node after the other: drain and stop, WORK (a step of its own), start and undrain. The
@@ -362,6 +385,7 @@ static void node_command_document(Ops *ops)
         "Operation", operation,
         "Version", command_param("install, stop: the Octopus Server version of the upgrade",
                                  "^(20[0-9]{2}\\.[0-9]+\\.[0-9]+)?$"),
+        "MsiUrl", command_param("install: the MSI's URL, else Octopus's", MSI_URL_PATTERN),
         "AdminSecret", command_param("maintenance-on/off, remove-node-record: the ARN of the admin secret",
                                      "^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)?$"),
         "NodeName", command_param("remove-node-record: the Octopus node name", "^[A-Za-z0-9._-]*$"), NULL);
@@ -479,9 +503,13 @@ static void command_output(Ops *ops, const char *name, const char *description, 
 static void operations_outputs(Ops *ops)
 {
     Arena *a = ops->low->arena;
-    command_output(ops, "UpgradeCommand", "upgrade Octopus Server on every node (replace <version>)",
-                   "aws ssm start-automation-execution --region ${AWS::Region} --document-name ${Upgrade} "
-                   "--parameters TargetVersion=<version>");
+    command_output(ops, "UpgradeCommand",
+                   own_msi(ops) ? "upgrade Octopus Server on every node (replace <version> and <https URL of its MSI>)"
+                                : "upgrade Octopus Server on every node (replace <version>)",
+                   own_msi(ops) ? "aws ssm start-automation-execution --region ${AWS::Region} --document-name ${Upgrade} "
+                             "--parameters TargetVersion=<version>,MsiUrl=<https URL of its MSI>"
+                           : "aws ssm start-automation-execution --region ${AWS::Region} --document-name ${Upgrade} "
+                             "--parameters TargetVersion=<version>");
     command_output(ops, "PatchNodesCommand", "patch Windows on the nodes, one node at a time",
                    "aws ssm start-automation-execution --region ${AWS::Region} --document-name ${PatchNodes}");
     if (ops->nodes >= 2)

@@ -10,6 +10,7 @@ $ProgressPreference = 'SilentlyContinue'
 [Net.ServicePointManager]::SecurityProtocol = 'Tls12'
 $Operation = '{{ Operation }}'
 $Version = '{{ Version }}'
+$MsiUrl = '{{ MsiUrl }}'
 $AdminSecret = '{{ AdminSecret }}'
 $NodeName = '{{ NodeName }}'
 $Exe = Join-Path $env:ProgramFiles 'Octopus Deploy\Octopus\Octopus.Server.exe'
@@ -93,17 +94,21 @@ function Update-Database {
     Invoke-Octo database --upgrade
 }
 
-# The MSI of $Version, unless this node already runs it (a re-run skips the install); never an
-# older version than the node runs (Octopus cannot run on a schema newer than itself).
+# The MSI of $Version (from $MsiUrl when given), unless this node already runs it (a re-run skips
+# the install); never an older version than the node runs (Octopus cannot run on a schema newer
+# than itself), and the MSI must install exactly $Version.
 function Install-Version {
     $have = Get-Installed
     if ($have -eq $Version) { Write-Output "Octopus $have is installed: nothing to do"; return }
     if ($have -and [version]$Version -lt [version]$have) { throw "Octopus $have runs here, newer than $Version; Octopus has no downgrade" }
     $msi = 'C:\octohac\upgrade.msi'
     $log = 'C:\Octopus\upgrade-msiexec.log'
-    Invoke-WebRequest "https://download.octopusdeploy.com/octopus/Octopus.$Version-x64.msi" -OutFile $msi -UseBasicParsing
+    $url = if ($MsiUrl) { $MsiUrl } else { "https://download.octopusdeploy.com/octopus/Octopus.$Version-x64.msi" }
+    Invoke-WebRequest $url -OutFile $msi -UseBasicParsing
     $run = Start-Process msiexec.exe "/i $msi /quiet /norestart RUNMANAGERONEXIT=no /l*v $log" -Wait -PassThru
     if ($run.ExitCode -notin 0, 3010) { throw "msiexec exited with code $($run.ExitCode); see $log" }
+    $got = Get-Installed
+    if ($got -ne $Version) { throw "$url installed Octopus $got, not $Version" }
     Write-Output "Octopus $have replaced by $Version"
 }
 

@@ -29,7 +29,7 @@ static const char *current = "";
 #define CLUSTER_TEXT \
     "cluster \"ops\" {\n" \
     "  region = eu-west-1\n" \
-    "  octopus { admin_email = \"ops@example.com\", web_port = 8080, instance = \"Main\" }\n" \
+    "  octopus { admin_email = \"ops@example.com\", web_port = 8080, instance = \"Main\"%s }\n" \
     "  network { zones = 2 }\n" \
     "  directory { create = true, domain = \"corp.example.com\" }\n" \
     "  load_balancer { certificate = \"arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab\" }\n" \
@@ -44,12 +44,14 @@ typedef struct Built {
     char *main_text;            /* the main template printed before the operations template was built */
 } Built;
 
-static Built build(int nodes, bool rds)
+/* OWN_MSI: the cluster installs from its own download_url. */
+static Built build_with(int nodes, bool rds, bool own_msi)
 {
     Built b = {.arena = arena_new()};
     diag_init(&b.diag, b.arena);
     const char *db = rds ? "" : "existing = \"Server=db.example.com;Database=Octopus;Integrated Security=SSPI\"";
-    const char *text = arena_printf(b.arena, CLUSTER_TEXT, nodes, db);
+    const char *msi = own_msi ? ", download_url = \"https://artifacts.example.com/Octopus.2026.4.6909-x64.msi\"" : "";
+    const char *text = arena_printf(b.arena, CLUSTER_TEXT, msi, nodes, db);
     SearchPath search = {0};
     Program *prog = res_load_memory(b.arena, "ops.oha", text, strlen(text), &search, &b.diag);
     CHECK(prog && prog->cluster_count == 1);
@@ -69,6 +71,8 @@ static Built build(int nodes, bool rds)
     CHECK(!diag_has_errors(&b.diag));
     return b;
 }
+
+static Built build(int nodes, bool rds) { return build_with(nodes, rds, false); }
 
 static void built_free(Built *b)
 {
@@ -230,6 +234,9 @@ static void check_upgrade_order(const Built *b, int nodes, bool rds)
     CHECK(step_operation(s) && strcmp(step_operation(s), "install") == 0);
     CHECK(str(get(get(get(s, "inputs"), "Parameters"), "Version")->child) &&
           strcmp(str(get(get(get(s, "inputs"), "Parameters"), "Version")->child), "{{ TargetVersion }}") == 0);
+    /* Octopus's own download: no MsiUrl anywhere in the upgrade */
+    CHECK(get(get(get(s, "inputs"), "Parameters"), "MsiUrl") == NULL);
+    CHECK(get(get(content(b, "Upgrade"), "parameters"), "MsiUrl") == NULL);
     s = cJSON_GetArrayItem(steps(b, "Upgrade"), record);
     CHECK(strcmp(str(get(get(s, "inputs"), "Api")), "PutParameter") == 0);
     CHECK(cJSON_IsTrue(get(get(s, "inputs"), "Overwrite")));
@@ -391,6 +398,38 @@ static void test_cluster(int nodes, bool rds)
     built_free(&b);
 }
 
+/* A cluster with its own download_url: the upgrade's command asks for the MSI's URL too, and
+ * NodeCommand installs from it when given, checking the version it got. */
+static void test_own_msi(void)
+{
+    current = "own MSI";
+    Built b = build_with(3, true, true);
+    const char *upgrade = str(get(get(get(get(b.ops, "Outputs"), "UpgradeCommand"), "Value"), "Fn::Sub"));
+    CHECK(upgrade && strstr(upgrade, "--parameters TargetVersion=<version>,MsiUrl=<https URL of its MSI>"));
+    /* every install passes the automation's MsiUrl, which has no default: the nodes may reach
+     * nothing else */
+    for (int i = 1; i <= 3; i++) {
+        const cJSON *install = cJSON_GetArrayItem(steps(&b, "Upgrade"),
+                                                  step_at(&b, "Upgrade", name_of(b.arena, "InstallOnNode", i)));
+        const cJSON *url = get(get(get(install, "inputs"), "Parameters"), "MsiUrl");
+        CHECK(url && str(url->child) && strcmp(str(url->child), "{{ MsiUrl }}") == 0);
+    }
+    const cJSON *msi_param = get(get(content(&b, "Upgrade"), "parameters"), "MsiUrl");
+    CHECK(msi_param && get(msi_param, "default") == NULL && str(get(msi_param, "allowedPattern")));
+    check_automation_shape(&b, "Upgrade");      /* {{ MsiUrl }} names a parameter of the document */
+    const char *script = str(get(get(get(get(content(&b, "NodeCommand"), "mainSteps")->child, "inputs"),
+                                     "runCommand")->child, "Fn::Sub"));
+    CHECK(script && strstr(script, "$MsiUrl = '{{ MsiUrl }}'") &&
+          strstr(script, "$url = if ($MsiUrl) { $MsiUrl } else { \"https://download.octopusdeploy.com/octopus/"
+                         "Octopus.$Version-x64.msi\" }") &&
+          strstr(script, "if ($got -ne $Version) { throw"));
+    built_free(&b);
+    b = build(3, true);
+    upgrade = str(get(get(get(get(b.ops, "Outputs"), "UpgradeCommand"), "Value"), "Fn::Sub"));
+    CHECK(upgrade && !strstr(upgrade, "MsiUrl"));
+    built_free(&b);
+}
+
 /* Two builds of one cluster give the same bytes. */
 static void test_deterministic(void)
 {
@@ -411,6 +450,7 @@ int main(void)
     test_cluster(2, false);
     test_cluster(8, false);
     test_deterministic();
+    test_own_msi();
     schema_release();
     rules_release();
     boot_release();

@@ -552,7 +552,8 @@ static void lower_outputs(Low *low)
 
 /* ---------------------------------------------------------------- finishing */
 
-typedef enum TagShape { TAGS_NONE, TAGS_LIST, TAGS_MAP } TagShape;
+/* TAGS_LIST_VALUED: a list without the tags whose value is empty (OH4011). */
+typedef enum TagShape { TAGS_NONE, TAGS_LIST, TAGS_LIST_VALUED, TAGS_MAP } TagShape;
 
 /* Every type lowering emits, with the shape of its Tags property in the AWS schema. */
 static const struct {
@@ -593,7 +594,7 @@ static const struct {
     {"AWS::RDS::DBSubnetGroup", TAGS_LIST},
     {"AWS::SNS::Topic", TAGS_LIST},
     {"AWS::SSM::Association", TAGS_NONE},
-    {"AWS::SSM::Document", TAGS_LIST},        /* the operations template's */
+    {"AWS::SSM::Document", TAGS_LIST_VALUED},  /* the operations template's */
     {"AWS::SSM::Parameter", TAGS_MAP},
     {"AWS::SecretsManager::Secret", TAGS_LIST},
 };
@@ -634,7 +635,7 @@ static void add_tags(Low *low, cJSON *props, TagShape shape)
         cJSON_AddItemToObject(props, "Tags", tags);
     }
     for (size_t i = 0; i < c->tag_count; i++)
-        if (!has_tag(tags, c->tags[i].key))
+        if (!has_tag(tags, c->tags[i].key) && (shape != TAGS_LIST_VALUED || c->tags[i].value[0]))
             cJSON_AddItemToArray(tags, low_obj("Key", low_str(c->tags[i].key),
                                                "Value", low_str(c->tags[i].value), NULL));
     if (!has_tag(tags, "octohac:cluster"))

@@ -1183,6 +1183,22 @@ static void check_nodes_group(const RuleCtx *rc, const Cluster *c) /* OH4015 */
               "itself and only that group gets Modify");
 }
 
+/* Systems Manager documents refuse a tag with an empty value (the AWS::SSM::Document schema's
+ * minLength), so the operations template tags its documents without it. */
+static void check_empty_tag_values(const RuleCtx *rc, const Cluster *c) /* OH4011 */
+{
+    for (size_t i = 0; i < c->tag_count; i++) {
+        if (c->tags[i].value[0])
+            continue;
+        Diagnostic *d = report_at(rc, &c->tags[i].origin, "tag `%s` has an empty value, which Systems Manager "
+                                  "documents refuse", c->tags[i].key);
+        diag_label(rc->diag, d, "empty value");
+        diag_note(rc->diag, d, (Span){0}, "the documents of the operations template (`build --operations`) "
+                  "go without this tag; every other resource keeps it");
+        diag_help(rc->diag, d, "give the tag a value, or `allow = [OH4011]`");
+    }
+}
+
 static void warn_open_cidrs(const RuleCtx *rc, const Cluster *c, const StrList *cidrs)
 {
     for (size_t i = 0; i < cidrs->count; i++) {
@@ -1275,6 +1291,7 @@ static const RuleRow rule_rows[] = {
     { "OH4007", SEV_WARNING, check_db_deletion_protection },
     { "OH4008", SEV_WARNING, check_internal_open_cidrs },
     { "OH4010", SEV_WARNING, check_floating_ami },
+    { "OH4011", SEV_WARNING, check_empty_tag_values },
     { "OH4015", SEV_WARNING, check_nodes_group },
 };
 
@@ -1894,6 +1911,14 @@ void rules_check(const Cluster *cluster, DiagCtx *diag)
       "Pin `ami_version` to a version of the SSM public parameter (`aws ssm get-parameter "      \
       "--name ... --query Parameter.Version`), or leave it out and pass `WindowsAmi` at deploy " \
       "time.")                                                                                   \
+    X("OH4011", SEV_WARNING, "a tag with an empty value, which Systems Manager documents refuse", \
+      "AWS accepts an empty tag value on most resources, but not on a Systems Manager document "  \
+      "(its CloudFormation schema requires at least one character). The Automation documents of " \
+      "the operations template (`build --operations`) are therefore tagged without the tags whose " \
+      "value is empty, so a cost report or a tag policy that relies on them misses the documents.", \
+      "tags { owner = \"\" }",                                                                      \
+      "tags { owner = \"platform\" }",                                                              \
+      "Give the tag a value, or accept the documents without it (`allow = [OH4011]`).")          \
     X("OH4015", SEV_WARNING,                                                                    \
       "a self-managed directory without `nodes_group`: every computer of the domain may change " \
       "the shared files",                                                                        \

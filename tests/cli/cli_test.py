@@ -738,6 +738,24 @@ def build_stack_policy_failed_build_writes_neither():
 
 
 @case
+def operations_empty_tag():
+    """A tag with an empty value (OH4011) stays on the cluster's resources and is left off the
+    operations template's documents, whose schema refuses it; the build succeeds."""
+    with Tmp() as t:
+        t.write("c.oha", MINIMAL.rstrip().rstrip("}") + '  tags { owner = "", team = "platform" }\n}\n')
+        r = run("build", "c.oha", "--operations", "-f", "json", cwd=t.dir)
+        expect_rc(r, 0, "build --operations")
+        expect("warning[OH4011]" in r.stderr and "--> c.oha:4:18" in r.stderr, "OH4011 at the value", r)
+        ops = json.loads(r.stdout)
+        docs = [x for x in ops["Resources"].values() if x["Type"] == "AWS::SSM::Document"]
+        expect(docs and all([tag["Key"] for tag in d["Properties"]["Tags"]] == ["team", "octohac:cluster"]
+                            for d in docs), "the documents go without `owner`", r)
+        main = json.loads(run("build", "c.oha", "-f", "json", cwd=t.dir).stdout)
+        expect({"Key": "owner", "Value": ""} in main["Resources"]["Vpc"]["Properties"]["Tags"],
+               "the cluster's resources keep it")
+
+
+@case
 def build_operations():
     """--operations: the operations template instead of the main one, with every output option;
     a failed build writes nothing; --stack-policy is refused; the main template is unchanged."""

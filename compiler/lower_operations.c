@@ -264,25 +264,16 @@ static void reconfigure_node(Ops *ops, int node)
     node_i_step(ops, "ReconfigureNode", node, "reconfigure");
 }
 
-static void patch_document(Ops *ops)
+/* A document without parameters that does WORK on each node in turn; its description is
+ * WHAT "on <cluster>, one node at a time: drain, stop, " WORK_NAME ", start, undrain." */
+static void rolling_document(Ops *ops, const char *id, void (*work)(Ops *, int), const char *what,
+                             const char *work_name)
 {
     ops->steps = cJSON_CreateArray();
-    rolling_steps(ops, patch_node);
-    automation_document(ops, "PatchNodes",
-                        arena_printf(ops->low->arena,
-                                     "Patches Windows on %s, one node at a time: drain, stop, "
-                                     "AWS-RunPatchBaseline, start, undrain.", ops->low->cluster->name),
-                        cJSON_CreateObject());
-}
-
-static void reconfigure_document(Ops *ops)
-{
-    ops->steps = cJSON_CreateArray();
-    rolling_steps(ops, reconfigure_node);
-    automation_document(ops, "Reconfigure",
-                        arena_printf(ops->low->arena,
-                                     "Applies NodeBootstrap's metadata to %s, one node at a time: drain, stop, "
-                                     "bootstrap.ps1 -Phase reconfigure, start, undrain.", ops->low->cluster->name),
+    rolling_steps(ops, work);
+    automation_document(ops, id,
+                        arena_printf(ops->low->arena, "%s %s, one node at a time: drain, stop, %s, start, undrain.",
+                                     what, ops->low->cluster->name, work_name),
                         cJSON_CreateObject());
 }
 
@@ -535,10 +526,11 @@ cJSON *low_operations_template(const Cluster *cluster, const cJSON *main, DiagCt
     automation_role(&ops);
     node_command_document(&ops);
     upgrade_document(&ops);
-    patch_document(&ops);
+    rolling_document(&ops, "PatchNodes", patch_node, "Patches Windows on", "AWS-RunPatchBaseline");
     if (ops.nodes >= 2)
         remove_node_document(&ops);
-    reconfigure_document(&ops);
+    rolling_document(&ops, "Reconfigure", reconfigure_node, "Applies NodeBootstrap's metadata to",
+                     "bootstrap.ps1 -Phase reconfigure");
     operations_outputs(&ops);
     low_finish_resources(&low);
 

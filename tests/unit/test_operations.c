@@ -12,17 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
-static const char *current = "";
+#include "check.h"
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        checks++;                                                                      \
-        if (!(cond)) {                                                                 \
-            failures++;                                                                \
-            fprintf(stderr, "%s:%d: [%s] check failed: %s\n", __FILE__, __LINE__, current, #cond); \
-        }                                                                              \
-    } while (0)
+/* The case that is running, named after its failures (check.h prints file and line). */
+static const char *current = "";
 
 /* ---------------------------------------------------------------- building */
 
@@ -443,19 +436,32 @@ static void test_deterministic(void)
     built_free(&b);
 }
 
+/* Names the case (CURRENT) that the failures since BEFORE belong to. */
+static void name_failures(int before)
+{
+    if (failures > before)
+        fprintf(stderr, "  %d failed in: %s\n", failures - before, current);
+}
+
 int main(void)
 {
-    test_cluster(2, true);
-    test_cluster(8, true);
-    test_cluster(2, false);
-    test_cluster(8, false);
+    static const struct { int nodes; bool rds; } clusters[] = { {2, true}, {8, true}, {2, false}, {8, false} };
+    for (size_t i = 0; i < sizeof clusters / sizeof clusters[0]; i++) {
+        int before = failures;
+        test_cluster(clusters[i].nodes, clusters[i].rds);
+        name_failures(before);
+    }
+    int before = failures;
     test_deterministic();
+    name_failures(before);
+    before = failures;
     test_own_msi();
+    name_failures(before);
     schema_release();
     rules_release();
     boot_release();
     verify_release();
     json_memory_release();
-    printf("test_operations: %d checks, %d failed\n", checks, failures);
+    printf("test_operations: %d failed\n", failures);
     return failures ? 1 : 0;
 }
